@@ -1,0 +1,64 @@
+/** The commented koppel.yaml that `koppel init` writes. It must always validate (tested). */
+export function configTemplate(schemaRef: string): string {
+  return `# yaml-language-server: $schema=${schemaRef}
+#
+# Koppel configuration. Every setting has a default; remove the "#" to change one.
+# Secrets are never written here: use \${env:NAME} and set NAME in the environment.
+# Check this file with: npx koppel doctor
+
+# Where Koppel keeps its SQLite database and state (env: KOPPEL_DATA_DIR).
+# dataDir: ./data
+
+server:
+  # HTTP port of the dashboard, JSON API and webhook receivers (env: PORT).
+  port: 8080
+  # 127.0.0.1 keeps Koppel private to this machine; use 0.0.0.0 to expose it (behind TLS).
+  host: 127.0.0.1
+  # Public https URL under which CCV and Shopify can deliver webhooks.
+  # publicUrl: https://koppel.example.nl
+
+# database:
+#   SQLite file (default <dataDir>/koppel.db) or PostgreSQL for scale-out (env: KOPPEL_DATABASE_URL):
+#   url: postgres://koppel:\${env:KOPPEL_DB_PASSWORD}@db.internal:5432/koppel
+
+log:
+  level: info
+
+# Leave a connection out to use the built-in sandbox for that side.
+connections: {}
+#  ccv:
+#    baseUrl: https://mijnwinkel.ccvshop.nl
+#    publicKey: your-public-key
+#    secretKey: \${env:CCV_SECRET_KEY}
+#    mediaType: salespos          # or webshop
+#  shopify:
+#    shop: mijnwinkel.myshopify.com
+#    apiVersion: "2026-10"
+#    # either a static admin token ...
+#    accessToken: \${env:SHOPIFY_ACCESS_TOKEN}
+#    # ... or a Dev Dashboard app (client-credentials grant):
+#    # clientId: your-client-id
+#    # clientSecret: \${env:SHOPIFY_CLIENT_SECRET}
+
+flows:
+  products:
+    enabled: false
+  categories:
+    enabled: false
+  stock:
+    enabled: false
+    # Shopify location that receives CCV stock (default: the first active location).
+    # location: Winkel Utrecht
+  customers:
+    enabled: false
+  orders:
+    enabled: false
+
+# Demo data for the built-in sandboxes (used for every connection left out above).
+# sandbox:
+#   seed: 1
+#   products: 500
+#   ccvPort: 4100
+#   shopifyPort: 4200
+`;
+}
