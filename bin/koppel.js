@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// The published entry point runs the compiled CLI (`npm run build`, also run by `npm install` through `prepare`).
-import '../dist/src/cli/main.js';
+// The installed entry point runs the compiled CLI (`npm run build`, which `npm install` runs through `prepare`).
+const { main } = await import('../dist/src/cli/main.js');
+process.exitCode = await main(process.argv);

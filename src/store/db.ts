@@ -85,8 +85,16 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return store;
 }
 
+const migratorFor = (store: Store) => new Migrator({ db: store.db, provider: new InCodeMigrations() });
+
+/** Names of migrations not yet applied to this database. */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const all = await migratorFor(store).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: new InCodeMigrations() });
+  const migrator = migratorFor(store);
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -1,0 +1,37 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+/** The HTTP surface: health, home page; later the dashboard, JSON API and webhook receivers. */
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { HomePage } from './pages/home.js';
+
+export interface ConnectionInfo {
+  /** 'ccv' | 'shopify' */
+  name: string;
+  label: string;
+  /** Where it points (origin only, never credentials). */
+  target: string;
+  sandbox: boolean;
+}
+
+export interface ServerStatus {
+  version: string;
+  startedAt: number;
+  dialect: 'sqlite' | 'postgres';
+  /** Database location with the password masked. */
+  database: string;
+  connections: ConnectionInfo[];
+  flows: Record<string, boolean>;
+  /** Other things running in this process (sandboxes, scheduler), for the home page. */
+  services: Array<{ name: string; url?: string; note?: string }>;
+}
+
+export function createApp(status: () => ServerStatus): Hono {
+  const app = new Hono();
+  app.use('*', secureHeaders());
+  app.get('/healthz', (c) => {
+    const s = status();
+    return c.json({ status: 'ok', version: s.version, database: s.dialect, uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000) });
+  });
+  app.get('/', (c) => c.html('<!doctype html>' + String(<HomePage status={status()} />)));
+  return app;
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/loader.js';
+import { runCli, spawnCli, waitForLine } from '../support/cli.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'koppel-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('koppel CLI', () => {
+  it('--help lists every command', async () => {
+    const r = await runCli(['--help'], { cwd: dir });
+    expect(r.code).toBe(0);
+    for (const cmd of ['start', 'sync', 'sandbox', 'worker', 'init', 'doctor']) expect(r.stdout).toContain(cmd);
+  });
+
+  it('a capability that has not landed says so and exits 2', async () => {
+    const r = await runCli(['worker'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not available yet/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('init writes a koppel.yaml that validates, and refuses to overwrite it', async () => {
+    const r = await runCli(['init'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(dir, 'koppel.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=.*schema\/koppel\.schema\.json$/);
+    expect(() => parseConfig(text, { file: 'koppel.yaml', env: {} })).not.toThrow();
+    const again = await runCli(['init'], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('--force');
+  });
+
+  it('doctor lists every problem of a broken config with its path and exits non-zero', async () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'server:\n  port: 99999\n  colour: blue\nflows:\n  stock:\n    location: 42\n');
+    const r = await runCli(['--config', file, 'doctor'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('server.port');
+    expect(r.stdout).toContain('server.colour: unknown setting');
+    expect(r.stdout).toContain('flows.stock.location: expected a location name, got 42');
+    expect(r.stdout).toMatch(/3 problems found/);
+  });
+
+  it('doctor on a good config exits 0, with --json for scripts', async () => {
+    const file = join(dir, 'good.yaml');
+    writeFileSync(file, `dataDir: ${join(dir, 'data')}\n`);
+    const r = await runCli(['--config', file, 'doctor', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ area: string; status: string }> };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.area)).toContain('database');
+  });
+
+  it('doctor names an unreachable database without its password', async () => {
+    const r = await runCli(['doctor'], { cwd: dir, env: { KOPPEL_DATABASE_URL: 'postgres://koppel:topsecret@127.0.0.1:1/koppel' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('postgres://koppel:***@127.0.0.1:1/koppel');
+    expect(r.stdout).not.toContain('topsecret');
+  });
+
+  it('start serves /healthz and stops cleanly within 5 seconds of SIGINT', async () => {
+    const child = spawnCli(['start'], { cwd: dir, env: { PORT: '0', KOPPEL_DATA_DIR: join(dir, 'run-data') } });
+    const line = await waitForLine(child, /Koppel is serving/);
+    const url = (JSON.parse(line) as { url: string }).url;
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { version: string; database: string; uptimeSeconds: number };
+    expect(body).toMatchObject({ database: 'sqlite' });
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    const home = await (await fetch(url)).text();
+    expect(home).toContain('CCV SalesPOS');
+    const t0 = Date.now();
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(code).toBe(0);
+  });
+});
