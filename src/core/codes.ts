@@ -247,14 +247,14 @@ export const CODES = {
     severity: 'error',
     errorClass: 'invalid_input',
     title: "A variant's option values do not match the product's options.",
-    message: (d, r) => `variant ${d.variant} of ${r} does not fit the product's options: ${d.reason}`,
+    message: (d, r) => `${d.variant} of ${r} cannot be matched to the product's options: ${d.reason}`,
     hint: () => 'regenerate the attribute combinations of this product in the source system',
   }),
   VARIANT_DUPLICATE_OPTIONS: def<{ values: string; variants: readonly string[] }>({
     severity: 'error',
     errorClass: 'invalid_input',
     title: 'Two variants of a product have the same option values.',
-    message: (d, r) => `variants ${joinAnd(d.variants)} of ${r} both have the option values ${d.values}`,
+    message: (d, r) => `${joinOwners(d.variants)} of ${r} have the same option values (${d.values})`,
     hint: () => 'remove the duplicate combination or give it a different option value in the source system',
   }),
   PRICE_NEGATIVE: def<{ field: string; amount: string }>({
@@ -375,8 +375,12 @@ export type CodeDetails<C extends Code> = (typeof CODES)[C] extends CodeDef<infe
 
 /** Where a problem sits: the record label ("CCV product 555") and the field path inside it. */
 export interface ProblemLocation {
+  /** The record that is quarantined or noted ("CCV product 555"). */
   record?: string;
+  /** Path of the field inside the record ("variants[2].sku"). */
   field?: string;
+  /** What the message talks about when narrower than the record ("variant 9001 of CCV product 555"); defaults to `record`. */
+  subject?: string;
 }
 
 export interface Problem<C extends Code = Code> {
@@ -400,7 +404,7 @@ function defOf<C extends Code>(code: C): CodeDef<CodeDetails<C>> {
 /** Build a problem. `severity` overrides the catalogue default (e.g. a flow that only warns on bad barcodes). */
 export function problem<C extends Code>(code: C, details: CodeDetails<C>, at: ProblemLocation & { severity?: Severity } = {}): Problem<C> {
   const d = defOf(code);
-  const record = at.record ?? 'the record';
+  const record = at.subject ?? at.record ?? 'the record';
   return {
     code,
     severity: at.severity ?? d.severity,
