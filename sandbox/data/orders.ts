@@ -104,7 +104,7 @@ export function generateOrders(rng: Prng, input: OrdersInput): OrdersOutput {
       ordernumber_prefix: completed ? (till ? 'POS' : 'WEB') : '',
       ordernumber: completed ? ++out.counters.ordernumber : null,
       invoicenumber: completed && paid ? ++out.counters.invoicenumber : null,
-      transaction_id: paid && !till ? `tr_${rng.digits(10)}` : null,
+      transaction_id: paid && !till ? String(rng.int(100000000, 999999999)) : null,
       create_date: createDate,
       deliver_method: till ? 'pickup' : rng.weighted([['shipping', 9], ['pickup', 1]] as const),
       deliver_date: status !== null && status >= 5 && status <= 7 && !till ? createDate + rng.int(1, 4) * DAY : null,
