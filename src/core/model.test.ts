@@ -5,6 +5,9 @@ import { PRODUCT_FIELD_GROUPS, completeAddress, stockLevelFromSource, weightKgTo
 import { money } from './money.js';
 import { recordKey } from './record.js';
 
+// Fixed seed, so every run checks the same cases (deterministic tests); set KOPPEL_FC_SEED to explore others.
+fc.configureGlobal({ seed: Number(process.env.KOPPEL_FC_SEED ?? 20251129) });
+
 const eur = (c: number) => money(c, 'EUR');
 
 const variant = (id: string, sku: string, size: string, price = 2495): Variant => ({

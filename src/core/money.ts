@@ -148,9 +148,9 @@ export function formatMoney(m: Money): string {
 /** For messages: "€ 29,95" (nl-NL) or "€29.95" (en). Never use this for API values. */
 export function displayMoney(m: Money, locale = 'nl-NL'): string {
   const exp = currencyExponent(m.currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency, minimumFractionDigits: exp, maximumFractionDigits: exp }).format(
-    Number(formatScaled(m.amount, exp)),
-  );
+  // The decimal string is formatted exactly (Intl.NumberFormat v3); no float in between.
+  const decimal = formatScaled(m.amount, exp) as `${number}`;
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency, minimumFractionDigits: exp, maximumFractionDigits: exp }).format(decimal);
 }
 
 function sameCurrency(a: Money, b: Money, operation: string): void {

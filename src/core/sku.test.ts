@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SkuDuplicateDetector, checkSku, isMissingSku, normalizeSku, skuFoldKey, skuWithProblems } from './sku.js';
 
+// Fixed seed, so every run checks the same cases (deterministic tests); set KOPPEL_FC_SEED to explore others.
+fc.configureGlobal({ seed: Number(process.env.KOPPEL_FC_SEED ?? 20251129) });
+
 describe('checkSku', () => {
   it('trims, collapses inner whitespace and NFC-normalises, preserving case', () => {
     expect(checkSku('  TSHIRT-01-M\t')).toEqual({ kind: 'ok', sku: 'TSHIRT-01-M' });

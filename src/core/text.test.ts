@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codePointLength, firstInvisible, showValue, tidyText, truncateText } from './text.js';
 
+// Fixed seed, so every run checks the same cases (deterministic tests); set KOPPEL_FC_SEED to explore others.
+fc.configureGlobal({ seed: Number(process.env.KOPPEL_FC_SEED ?? 20251129) });
+
 describe('text helpers', () => {
   it('counts code points, not UTF-16 units', () => {
     expect(codePointLength('👍')).toBe(1);
