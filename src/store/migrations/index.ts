@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_kv.js';
+import * as m0002 from './0002_engine_jobs.js';
+import * as m0003 from './0003_engine_records.js';
 
 /**
  * Every migration, in order. The same code runs on SQLite and PostgreSQL; a migration that needs
@@ -8,4 +10,6 @@ import * as m0001 from './0001_kv.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_kv': m0001,
+  '0002_engine_jobs': m0002,
+  '0003_engine_records': m0003,
 };
