@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { LeakyBucket, PLAN_LIMITS } from './bucket.js';
+
+describe('leaky bucket', () => {
+  it('has the plan presets', () => {
+    expect(PLAN_LIMITS.standard).toMatchObject({ restoreRate: 100, maximumAvailable: 2000 });
+    expect(PLAN_LIMITS.advanced).toMatchObject({ restoreRate: 200, maximumAvailable: 4000 });
+    expect(PLAN_LIMITS.plus).toMatchObject({ restoreRate: 1000, maximumAvailable: 20000 });
+    expect(PLAN_LIMITS.enterprise).toMatchObject({ restoreRate: 2000, maximumAvailable: 40000 });
+  });
+
+  it('takes, refuses when short, refills with time and refunds', () => {
+    let now = 0;
+    const b = new LeakyBucket('standard', 1, () => now);
+    expect(b.tryTake(1500)).toBe(true);
+    expect(b.status().currentlyAvailable).toBe(500);
+    expect(b.tryTake(600)).toBe(false);
+    expect(b.status().currentlyAvailable).toBe(500);
+    now = 1000;
+    expect(b.status().currentlyAvailable).toBe(600);
+    expect(b.tryTake(600)).toBe(true);
+    b.refund(100);
+    expect(b.status().currentlyAvailable).toBe(100);
+    now = 100_000;
+    expect(b.status().currentlyAvailable).toBe(2000);
+  });
+
+  it('scales the restore rate, not the bucket', () => {
+    let now = 0;
+    const b = new LeakyBucket('standard', 10, () => now);
+    b.drain(2000);
+    now = 1000;
+    expect(b.status()).toEqual({ maximumAvailable: 2000, currentlyAvailable: 1000, restoreRate: 1000 });
+    b.setPlan('plus');
+    expect(b.status().maximumAvailable).toBe(20000);
+    expect(() => new LeakyBucket('standard', 0, () => 0)).toThrow(/rateScale/);
+  });
+});

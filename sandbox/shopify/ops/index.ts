@@ -1,0 +1,10 @@
+// The operation modules the sandbox serves. A new area (customers, orders, webhooks, bulk operations)
+// is one more module here: see sandbox/shopify/README.md.
+import type { Module } from '../registry.js';
+import { collectionsModule } from './collections.js';
+import { inventoryModule } from './inventory.js';
+import { metafieldsModule } from './metafields.js';
+import { productsModule } from './products.js';
+import { shopModule } from './shop.js';
+
+export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule];
