@@ -136,10 +136,10 @@ export class ShopifyClient {
   readonly costs = new CostModel();
   readonly auth: TokenProvider;
 
+  readonly clock: Clock;
+  readonly logger: Logger;
   private readonly origin: string;
   private readonly fetchImpl: FetchLike;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryMinDelayMs: number;
@@ -214,6 +214,14 @@ export class ShopifyClient {
       return { ok: false, userErrors, data: r.data as T, cost: r.cost };
     }
     return { ok: true, data: r.data as T, cost: r.cost };
+  }
+
+  /**
+   * Fetches a URL Shopify handed out (a staged-upload target, a bulk result file): no access token is
+   * sent; `https://{shop}` is rewritten to the configured endpoint like every other request.
+   */
+  fetchUrl(url: string, init?: RequestInit): Promise<Response> {
+    return this.fetchImpl(rewriteToOrigin(url, this.shop, this.origin), init);
   }
 
   stats(): ClientStats & { limiter: ReturnType<CostLimiter['stats']> } {

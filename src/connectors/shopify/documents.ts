@@ -568,6 +568,23 @@ export const BulkRunQuery = gql`
   }
 `;
 
+/**
+ * Full catalogue export for reconciliation, run only as a bulk query (ShopifyBulk.runQuery): bulk
+ * queries take no page sizes. Variants come as separate lines carrying `__parentId`.
+ */
+export const BulkProductsExport = gql`
+  query BulkProductsExport {
+    products {
+      edges {
+        node {
+          id handle title status updatedAt
+          variants { edges { node { id sku price compareAtPrice barcode inventoryItem { id } } } }
+        }
+      }
+    }
+  }
+`;
+
 export const StagedUploadsCreate = gql`
   mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
     stagedUploadsCreate(input: $input) {

@@ -8,6 +8,8 @@ export interface RecordedCall {
   body: string;
   json: { query?: string; variables?: Record<string, unknown> } & Record<string, unknown>;
   signal: AbortSignal | undefined;
+  /** The body as given (FormData, Blob, string …). */
+  rawBody: unknown;
 }
 
 export type Handler = (call: RecordedCall) => Response | Promise<Response>;
@@ -85,7 +87,7 @@ export class ScriptedFetch {
     } catch {
       parsed = {};
     }
-    const call: RecordedCall = { url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body, json: parsed, signal: init?.signal ?? undefined };
+    const call: RecordedCall = { url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body, json: parsed, signal: init?.signal ?? undefined, rawBody: init?.body };
     this.calls.push(call);
     const h = this.script.shift() ?? this.fallback;
     if (!h) throw new Error(`unexpected request #${this.calls.length} to ${url}`);
