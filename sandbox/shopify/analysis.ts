@@ -46,9 +46,12 @@ export const MAX_INPUT_ARRAY = 250;
 export const MAX_QUERY_COST = 1000;
 export const MUTATION_BASE_COST = 10;
 
-/** Input lists allowed beyond 250 elements (a product's full variant list). */
+/**
+ * Input lists allowed beyond 250 elements: a product's full variant list. productSet's own variants list
+ * has no array limit here, so its VARIANTS_OVER_LIMIT userError (2048) is what a caller sees.
+ */
 export const INPUT_ARRAY_EXCEPTIONS: Record<string, number> = {
-  'ProductSetInput.variants': 2048,
+  'ProductSetInput.variants': Number.POSITIVE_INFINITY,
   'OptionSetInput.values': 2048,
   'OptionCreateInput.values': 2048,
   'Mutation.productVariantsBulkCreate(variants)': 2048,

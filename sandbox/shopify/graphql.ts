@@ -1,6 +1,7 @@
 // One GraphQL request, Shopify style: parse and validate against the requested version's schema, check
 // limits and `@idempotent`, price it, take the cost from the bucket (or answer THROTTLED), execute through
 // the resolver registry, refund the difference to the actual cost, and report `extensions.cost`.
+import { isDeepStrictEqual } from 'node:util';
 import {
   execute,
   getDirectiveValues,
@@ -172,8 +173,10 @@ function checkInputs(core: SandboxCore, info: GraphQLResolveInfo, args: Record<s
     if (decl === undefined) throw unsupported(`input ${t.name}`, `used by ${info.parentType.name}.${info.fieldName}`);
     const fields = t.getFields();
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (decl !== '*' && !decl.has(k)) throw unsupported(`${t.name}.${k}`, `used by ${info.parentType.name}.${info.fieldName}`);
       const f = fields[k];
+      // graphql-js fills in schema defaults for fields the client left out; those are not "used".
+      if (f && f.defaultValue !== undefined && isDeepStrictEqual(v, f.defaultValue)) continue;
+      if (decl !== '*' && !decl.has(k)) throw unsupported(`${t.name}.${k}`, `used by ${info.parentType.name}.${info.fieldName}`);
       if (f) walk(f.type, v);
     }
   };
