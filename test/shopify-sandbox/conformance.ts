@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   buildClientSchema,
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   getNamedType,
   getNullableType,
   isAbstractType,
@@ -18,7 +21,7 @@ import {
   Kind,
   parse,
 } from 'graphql';
-import type { FieldNode, FragmentDefinitionNode, GraphQLOutputType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, GraphQLObjectType, GraphQLNamedType } from 'graphql';
+import type { FieldNode, SelectionNode, FragmentDefinitionNode, GraphQLOutputType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, GraphQLObjectType, GraphQLNamedType } from 'graphql';
 
 const schemas = new Map<string, GraphQLSchema>();
 
@@ -59,14 +62,9 @@ export function checkConformance(version: string, document: string, data: unknow
   const root = (op.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType())!;
   const problems: string[] = [];
 
-  const skipped = (node: FieldNode | { directives?: readonly { name: { value: string }; arguments?: readonly { value: { kind: string; value?: unknown; name?: { value: string } } }[] }[] }) => {
-    for (const d of node.directives ?? []) {
-      const arg = d.arguments?.[0]?.value;
-      const val = arg?.kind === Kind.VARIABLE ? variables[arg.name!.value] : arg?.value;
-      if (d.name.value === 'skip' && val === true) return true;
-      if (d.name.value === 'include' && val === false) return true;
-    }
-    return false;
+  const skipped = (node: SelectionNode) => {
+    if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return true;
+    return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
   };
 
   const fieldsFor = (set: SelectionSetNode, concrete: GraphQLObjectType, out: FieldNode[] = []): FieldNode[] => {
