@@ -40,8 +40,9 @@ export interface RuntimeHarness {
 
 /**
  * Like openTestStore, but on PostgreSQL the migrations keep their bookkeeping tables in the fresh
- * schema. (openStore's Migrator looks for kysely_migration_lock in every schema, so when another
- * test's schema has one it skips creating its own and fails: see the report for the fix in db.ts.)
+ * schema under names of their own. (openStore's Migrator looks for kysely_migration_lock in every
+ * schema, so while another test's schema has one it skips creating its own and fails; the fix
+ * belongs in src/store/db.ts: pass migrationTableSchema = current_schema() on PostgreSQL.)
  */
 export async function openEngineStore(dialect: 'sqlite' | 'postgres', opts: { file?: string } = {}): Promise<TestStore> {
   if (dialect === 'sqlite') return openTestStore('sqlite', opts);
@@ -51,6 +52,9 @@ export async function openEngineStore(dialect: 'sqlite' | 'postgres', opts: { fi
     db: store.db,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
     migrationTableSchema: fresh.schema,
+    // Other names than openStore's, so a concurrent openStore never mistakes ours for its own.
+    migrationTableName: 'engine_test_migration',
+    migrationLockTableName: 'engine_test_migration_lock',
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
