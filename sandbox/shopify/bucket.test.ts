@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LeakyBucket, PLAN_LIMITS } from './bucket.js';
+import { parseRequiredAccess } from './registry.js';
 
 describe('leaky bucket', () => {
   it('has the plan presets', () => {
@@ -34,5 +35,16 @@ describe('leaky bucket', () => {
     b.setPlan('plus');
     expect(b.status().maximumAvailable).toBe(20000);
     expect(() => new LeakyBucket('standard', 0, () => 0)).toThrow(/rateScale/);
+  });
+});
+
+
+describe('requiredAccess parsing', () => {
+  it('reads alternatives and combined scopes', () => {
+    expect(parseRequiredAccess('`write_products` access scope. Also: The user must have a permission to create products.')).toEqual([['write_products']]);
+    expect(parseRequiredAccess('`read_content` access scope or `read_online_store_pages` access scope.')).toEqual([['read_content'], ['read_online_store_pages']]);
+    expect(parseRequiredAccess('`orders` access scope, `marketplace_orders` access scope or `buyer_membership_orders` access scope.')).toEqual([['orders'], ['marketplace_orders'], ['buyer_membership_orders']]);
+    expect(parseRequiredAccess('`read_customers` and `read_orders` access scopes.')).toEqual([['read_customers', 'read_orders']]);
+    expect(parseRequiredAccess('the same access level needed to mutate the owner resource.')).toBeNull();
   });
 });

@@ -139,8 +139,9 @@ export class Registry {
 /** Parses Shopify's `requiredAccess` text: "`a` access scope or `b` access scope. Also: ..." */
 export function parseRequiredAccess(text: string): ScopeRule | null {
   const main = text.split(/\bAlso:/)[0] ?? '';
+  // "`a` access scope, `b` access scope or `c` access scope" lists alternatives; "`a` and `b`" needs both.
   const alternatives = main
-    .split(/\bor\b/)
+    .split(/\bor\b|,/)
     .map((part) => [...part.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!))
     .filter((g) => g.length > 0);
   return alternatives.length > 0 ? alternatives : null;

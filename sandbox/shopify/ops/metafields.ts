@@ -293,7 +293,7 @@ export function planMetafield(
   input: MetafieldInputLike,
   path: (string | number)[],
   batch: MetafieldWrite[],
-  codes: { blank: string; invalidType: string; invalidValue: string; taken: string; stale?: string; invalidDigest?: string; invalid: string },
+  codes: { blank: string; invalidType: string; invalidValue: string; taken: string; stale?: string; invalidDigest?: string; invalid: string; tooShort?: string; tooLong?: string },
 ): { write: MetafieldWrite | null; errors: UserErrorView[] } {
   const errors: UserErrorView[] = [];
   let existing: MetafieldRec | undefined;
@@ -308,7 +308,8 @@ export function planMetafield(
     key = input.key ?? existing.key;
   }
   if (!input.id && !input.key) return { write: null, errors: [userError([...path, 'key'], "Key can't be blank", codes.blank)] };
-  errors.push(...nameProblems(ns, key, path).map((e) => ({ ...e, code: e.code === 'INVALID' ? codes.invalid : e.code })));
+  const nameCode = (c: string | null) => (c === 'TOO_SHORT' ? (codes.tooShort ?? codes.invalid) : c === 'TOO_LONG' ? (codes.tooLong ?? codes.invalid) : codes.invalid);
+  errors.push(...nameProblems(ns, key, path).map((e) => ({ ...e, code: nameCode(e.code) })));
   if (errors.length) return { write: null, errors };
   if (!existing && ownerId) existing = findMetafield(state, ownerId, ns, key);
   const def = findDefinition(state, ownerType, ns, key);
@@ -481,6 +482,8 @@ const SET_CODES = {
   stale: 'STALE_OBJECT',
   invalidDigest: 'INVALID_COMPARE_DIGEST',
   invalid: 'INVALID',
+  tooShort: 'TOO_SHORT',
+  tooLong: 'TOO_LONG',
 };
 
 export function metafieldsModule(registry: Registry): void {
