@@ -45,14 +45,14 @@ describe('productSet list fields replace', () => {
     const { sb } = setup();
     const first = await productSet(sb, { title: 'Tee', productOptions: colorOpts('Red', 'Blue'), variants: [colorVariant('Red', 'T-R'), colorVariant('Blue', 'T-B')] });
     expect(first.userErrors).toEqual([]);
-    const [red, blue] = first.product.variants.nodes as Json[];
+    const [red, blue] = first.product.variants.nodes as [Json, Json];
     const second = await productSet(sb, { productOptions: colorOpts('Red'), variants: [colorVariant('Red', 'T-R', '12.00')] }, { id: first.product.id });
     expect(second.userErrors).toEqual([]);
     expect(second.product.variants.nodes.map((v: Json) => [v.id, v.sku, v.price])).toEqual([[red.id, 'T-R', '12.00']]);
     expect(second.product.options).toEqual([{ name: 'Color', values: ['Red'] }]);
     const gone = await ok<Json>(sb, 'query($v: ID!, $i: ID!) { productVariant(id: $v) { id } inventoryItem(id: $i) { id } }', { v: blue.id, i: blue.inventoryItem.id });
     expect(gone).toEqual({ productVariant: null, inventoryItem: null });
-    expect([...sb.state.table<{ itemId: string }>('inventoryLevels').values()].some((l) => l.itemId === blue.inventoryItem.id)).toBe(false);
+    expect([...sb.state.table<{ id: string; itemId: string }>('inventoryLevels').values()].some((l) => l.itemId === blue.inventoryItem.id)).toBe(false);
     const search = await ok<Json>(sb, '{ productVariants(first: 5, query: "sku:T-B") { nodes { id } } }');
     expect(search.productVariants.nodes).toEqual([]);
   });
@@ -234,7 +234,7 @@ describe('productCreate, productUpdate and the variant bulk mutations', () => {
   it('updates variants atomically unless partial updates are allowed', async () => {
     const { sb } = setup();
     const p = await productSet(sb, { title: 'Vase', productOptions: colorOpts('Red', 'Blue'), variants: [colorVariant('Red', 'V-R'), colorVariant('Blue', 'V-B')] });
-    const [red, blue] = p.product.variants.nodes as Json[];
+    const [red, blue] = p.product.variants.nodes as [Json, Json];
     const store = [...sb.state.table<{ id: string; isPrimary: boolean }>('locations').values()].find((l) => l.isPrimary)!.id;
     const bad = { id: blue.id, price: '3.00', inventoryQuantities: [{ locationId: store, availableQuantity: 1 }] };
     const strict = (await ok<Json>(sb, BULK_UPDATE, { id: p.product.id, v: [{ id: red.id, price: '11.00', inventoryItem: { sku: 'V-R2' } }, bad] })).productVariantsBulkUpdate;
