@@ -285,6 +285,7 @@ export class ShopifyClient {
     const labels = { api: 'shopify', connection: this.connection };
     let throttles = 0;
     let refreshed = false;
+    let freshToken: string | undefined;
     let front = false;
     for (;;) {
       const estimate = this.costs.requested(doc, variables);
@@ -297,7 +298,7 @@ export class ShopifyClient {
       }
       let token: string;
       try {
-        token = await this.auth.token(opts.signal);
+        token = freshToken ?? (await this.auth.token(opts.signal));
       } catch (e) {
         permit.throttled({ status: null }); // nothing was sent: give the budget back
         throw e;
@@ -343,6 +344,7 @@ export class ShopifyClient {
           const fresh = refreshed ? undefined : await this.auth.refresh(token, opts.signal);
           if (fresh !== undefined) {
             refreshed = true;
+            freshToken = fresh;
             apiRetries.inc({ ...labels, reason: 'unauthorized' });
             continue;
           }
