@@ -431,8 +431,9 @@ function inventoryAdjustQuantities(_s: unknown, args: { input: AdjustInput }, ct
   input.changes.forEach((c, i) => {
     const path = ['input', 'changes', i];
     const ledger = c.ledgerDocumentUri ?? null;
-    if (input.name === 'available' && ledger) errors.push(userError([...path, 'ledgerDocumentUri'], 'A ledger document URI is not allowed when adjusting available.', 'INVALID_AVAILABLE_DOCUMENT'));
-    if (input.name !== 'available' && !ledger) errors.push(userError([...path, 'ledgerDocumentUri'], 'A ledger document URI is required except when adjusting available.', 'INVALID_QUANTITY_DOCUMENT'));
+    const nameOk = ADJUSTABLE_NAMES.has(input.name);
+    if (nameOk && input.name === 'available' && ledger) errors.push(userError([...path, 'ledgerDocumentUri'], 'A ledger document URI is not allowed when adjusting available.', 'INVALID_AVAILABLE_DOCUMENT'));
+    if (nameOk && input.name !== 'available' && !ledger) errors.push(userError([...path, 'ledgerDocumentUri'], 'A ledger document URI is required except when adjusting available.', 'INVALID_QUANTITY_DOCUMENT'));
     if (ledger && ledger.startsWith('gid://shopify/')) errors.push(userError([...path, 'ledgerDocumentUri'], 'Internal (gid://shopify/) ledger documents are not allowed to be adjusted via API.', 'INTERNAL_LEDGER_DOCUMENT'));
     else if (ledger && uriProblem(ledger)) errors.push(userError([...path, 'ledgerDocumentUri'], 'The specified ledger document is invalid.', 'INVALID_LEDGER_DOCUMENT'));
     if (ledger) ledgers.add(ledger);
