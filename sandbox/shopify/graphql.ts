@@ -333,6 +333,26 @@ export function assertScopesDeclared(core: SandboxCore): void {
 
 // ---------------------------------------------------------------------------------------------
 
+const documentCache = new Map<string, { doc: DocumentNode } | { errors: readonly GraphQLError[] }>();
+
+/** Parses and validates a document against a version's schema; recent documents are remembered. */
+function parseAndValidate(info: SchemaInfo, query: string): { doc: DocumentNode } | { errors: readonly GraphQLError[] } {
+  const key = `${info.version}\u0000${query}`;
+  const hit = documentCache.get(key);
+  if (hit) return hit;
+  let result: { doc: DocumentNode } | { errors: readonly GraphQLError[] };
+  try {
+    const doc = parse(query);
+    const errors = validate(info.schema, doc);
+    result = errors.length ? { errors } : { doc };
+  } catch (err) {
+    result = { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+  }
+  if (documentCache.size >= 500) documentCache.delete(documentCache.keys().next().value!);
+  documentCache.set(key, result);
+  return result;
+}
+
 export async function handleGraphQL(core: SandboxCore, req: GraphQLHttpRequest): Promise<GraphQLHttpResponse> {
   if (!isSupportedVersion(req.version)) {
     return {
@@ -350,14 +370,9 @@ export async function handleGraphQL(core: SandboxCore, req: GraphQLHttpRequest):
     return { status: 400, headers: {}, body };
   }
 
-  let doc: DocumentNode;
-  try {
-    doc = parse(parsed.query);
-  } catch (err) {
-    return errorsOnly(core, [err instanceof GraphQLError ? err : new GraphQLError(String(err))]);
-  }
-  const validation = validate(info.schema, doc);
-  if (validation.length) return errorsOnly(core, validation);
+  const checked = parseAndValidate(info, parsed.query);
+  if ('errors' in checked) return errorsOnly(core, checked.errors);
+  const doc = checked.doc;
 
   const op = getOperationAST(doc, parsed.operationName);
   if (!op) {

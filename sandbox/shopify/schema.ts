@@ -41,6 +41,7 @@ interface RawType {
 }
 
 let schemaDirOverride: string | undefined;
+let foundDir: string | undefined;
 
 /** Points the loader at another directory holding `admin_<version>.json.gz` (tests, packaged installs). */
 export function setSchemaDir(dir: string | undefined): void {
@@ -51,11 +52,12 @@ export function findSchemaDir(): string {
   if (schemaDirOverride) return schemaDirOverride;
   const env = process.env.KOPPEL_SHOPIFY_SCHEMA_DIR;
   if (env) return env;
+  if (foundDir) return foundDir;
   // Works from the sources (sandbox/shopify) and from the build (dist/sandbox/shopify).
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const candidate = join(dir, 'schema', 'shopify');
-    if (existsSync(join(candidate, `admin_${DEFAULT_VERSION}.json.gz`))) return candidate;
+    if (existsSync(join(candidate, `admin_${DEFAULT_VERSION}.json.gz`))) return (foundDir = candidate);
     const parent = resolve(dir, '..');
     if (parent === dir) break;
     dir = parent;

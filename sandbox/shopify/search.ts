@@ -194,11 +194,19 @@ export function parseSearch(query: string): SearchNode {
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
+const tokenCache = new Map<string, string[]>();
+
+/** Lower-cased word tokens (letters and digits); memoised because documents are matched over and over. */
 export function tokenize(s: string): string[] {
-  return s
+  const hit = tokenCache.get(s);
+  if (hit) return hit;
+  const tokens = s
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((x) => x.length > 0);
+  if (tokenCache.size > 200_000) tokenCache.clear();
+  tokenCache.set(s, tokens);
+  return tokens;
 }
 
 function asStrings(v: DocValue): string[] {
