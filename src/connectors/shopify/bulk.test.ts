@@ -157,7 +157,7 @@ describe('ShopifyBulk.runMutation', () => {
     const bulk = new ShopifyBulk(client);
     const run = await drive(clock, bulk.runMutation(TagsAdd, [{ variables: { id: '0', tags: ['a'] }, ref: 'a' }, { variables: { id: '1', tags: ['b'] }, ref: 'b' }, { variables: { id: '2', tags: ['c'] }, ref: 'c' }]));
     expect(run.operation).toMatchObject({ status: 'FAILED', errorCode: 'INTERNAL_SERVER_ERROR' });
-    const lines: BulkLineResult[] = await drive(clock, collect(run.results()));
+    const lines: BulkLineResult<unknown>[] = await drive(clock, collect(run.results()));
     expect(lines.map((l) => [l.ref, l.ok, l.missing ?? false])).toEqual([
       ['b', true, false],
       ['a', false, true],

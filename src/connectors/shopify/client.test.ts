@@ -222,7 +222,7 @@ describe('ShopifyClient retries and unknown outcomes', () => {
   it('retries an @idempotent mutation after a dropped connection, with the same key', async () => {
     const { f, client, clock } = setup({ retryMinDelayMs: 10 });
     f.then(() => Promise.reject(fetchFailed('UND_ERR_SOCKET')), ok({ inventorySetQuantities: { inventoryAdjustmentGroup: { id: '1' }, userErrors: [] } }));
-    const r = await drive(clock, client.mutate(InventorySet, { input: {}, key: 'job-1' }, stock));
+    const r = await drive(clock, client.mutate(InventorySet, { input: { name: 'available', reason: 'correction', quantities: [] }, key: 'job-1' }, stock));
     expect(r.ok).toBe(true);
     expect(f.calls.map((c) => c.json.variables?.key)).toEqual(['job-1', 'job-1']);
   });
@@ -240,7 +240,7 @@ describe('ShopifyClient retries and unknown outcomes', () => {
       ok({ inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: null, message: 'in progress', code: 'IDEMPOTENCY_CONCURRENT_REQUEST' }] } }),
       ok({ inventorySetQuantities: { inventoryAdjustmentGroup: { id: '1' }, userErrors: [] } }),
     );
-    const r = await drive(clock, client.mutate(InventorySet, { input: {}, key: 'k' }, stock));
+    const r = await drive(clock, client.mutate(InventorySet, { input: { name: 'available', reason: 'correction', quantities: [] }, key: 'k' }, stock));
     expect(r.ok).toBe(true);
     expect(f.calls).toHaveLength(2);
   });

@@ -197,17 +197,17 @@ export class ShopifyClient {
   }
 
   /** Runs a query. Throws a typed KoppelError when it cannot deliver data. */
-  async query<T, V extends Record<string, unknown>>(doc: GqlDocument<T, V>, variables: V, opts: CallOptions): Promise<QueryResult<T>> {
+  async query<T, V>(doc: GqlDocument<T, V>, variables: V, opts: CallOptions): Promise<QueryResult<T>> {
     if (doc.kind !== 'query') throw this.invalid(`${doc.name} is a ${doc.kind}; use mutate() for mutations`);
-    const r = await this.execute(doc, variables, opts, true);
+    const r = await this.execute(doc, variables as Record<string, unknown>, opts, true);
     return { ok: true, data: r.data as T, cost: r.cost };
   }
 
   /** Runs a mutation; userErrors come back as `{ok:false, userErrors}`. Throws a typed KoppelError otherwise. */
-  async mutate<T, V extends Record<string, unknown>>(doc: GqlDocument<T, V>, variables: V, opts: MutateOptions): Promise<MutationResult<T>> {
+  async mutate<T, V>(doc: GqlDocument<T, V>, variables: V, opts: MutateOptions): Promise<MutationResult<T>> {
     if (doc.kind !== 'mutation') throw this.invalid(`${doc.name} is a ${doc.kind}; use query() for queries`);
     const retrySafe = doc.idempotent || opts.retrySafe === true;
-    const r = await this.execute(doc, variables, opts, retrySafe);
+    const r = await this.execute(doc, variables as Record<string, unknown>, opts, retrySafe);
     const userErrors = collectUserErrors(r.data);
     if (userErrors.length) {
       this.logger.debug({ op: doc.name, codes: userErrors.map((u) => u.code) }, 'shopify userErrors');

@@ -7,11 +7,12 @@
  * Shopify's single-query cap of 1,000 points (documents.test.ts checks it); on MAX_COST_EXCEEDED a
  * caller passes a smaller `first`.
  */
+import type * as T from './documents.types.js';
 import { gql } from './gql.js';
 
 // ---------- shop / locations ----------
 
-export const ShopInfo = gql`
+export const ShopInfo = gql<T.ShopInfoData, T.ShopInfoVariables>`
   query ShopInfo {
     shop {
       id
@@ -25,7 +26,7 @@ export const ShopInfo = gql`
   }
 `;
 
-export const Locations = gql`
+export const Locations = gql<T.LocationsData, T.LocationsVariables>`
   query Locations($first: Int = 100, $after: String) {
     locations(first: $first, after: $after, includeInactive: false) {
       nodes { id name isActive fulfillsOnlineOrders shipsInventory address { countryCode } }
@@ -51,7 +52,7 @@ export const VariantCore = gql`
   }
 `;
 
-export const VariantsBySku = gql`
+export const VariantsBySku = gql<T.VariantsBySkuData, T.VariantsBySkuVariables>`
   query VariantsBySku($query: String!, $first: Int = 10) {
     productVariants(first: $first, query: $query) {
       nodes {
@@ -63,7 +64,7 @@ export const VariantsBySku = gql`
   ${VariantCore}
 `;
 
-export const ProductByIdentifier = gql`
+export const ProductByIdentifier = gql<T.ProductByIdentifierData, T.ProductByIdentifierVariables>`
   query ProductByIdentifier($identifier: ProductIdentifierInput!, $variants: Int = 250) {
     productByIdentifier(identifier: $identifier) {
       id
@@ -84,7 +85,7 @@ export const ProductByIdentifier = gql`
   ${VariantCore}
 `;
 
-export const ProductVariantsPage = gql`
+export const ProductVariantsPage = gql<T.ProductVariantsPageData, T.ProductVariantsPageVariables>`
   query ProductVariantsPage($id: ID!, $first: Int = 250, $after: String) {
     product(id: $id) {
       id
@@ -94,7 +95,7 @@ export const ProductVariantsPage = gql`
   ${VariantCore}
 `;
 
-export const ProductsUpdatedSince = gql`
+export const ProductsUpdatedSince = gql<T.ProductsUpdatedSinceData, T.ProductsUpdatedSinceVariables>`
   query ProductsUpdatedSince($query: String!, $first: Int = 10, $variants: Int = 40, $after: String) {
     products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes {
@@ -106,7 +107,7 @@ export const ProductsUpdatedSince = gql`
   }
 `;
 
-export const ProductSetSync = gql`
+export const ProductSetSync = gql<T.ProductSetSyncData, T.ProductSetSyncVariables>`
   mutation ProductSetSync($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
     productSet(identifier: $identifier, input: $input, synchronous: true) {
       product {
@@ -121,7 +122,7 @@ export const ProductSetSync = gql`
   ${VariantCore}
 `;
 
-export const ProductSetAsync = gql`
+export const ProductSetAsync = gql<T.ProductSetAsyncData, T.ProductSetAsyncVariables>`
   mutation ProductSetAsync($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
     productSet(identifier: $identifier, input: $input, synchronous: false) {
       productSetOperation { id status userErrors { field message code } }
@@ -130,7 +131,7 @@ export const ProductSetAsync = gql`
   }
 `;
 
-export const ProductSetOperationStatus = gql`
+export const ProductSetOperationStatus = gql<T.ProductSetOperationStatusData, T.ProductSetOperationStatusVariables>`
   query ProductSetOperationStatus($id: ID!) {
     productOperation(id: $id) {
       status
@@ -140,7 +141,7 @@ export const ProductSetOperationStatus = gql`
   }
 `;
 
-export const ProductCreate = gql`
+export const ProductCreate = gql<T.ProductCreateData, T.ProductCreateVariables>`
   mutation ProductCreate($product: ProductCreateInput!) {
     productCreate(product: $product) {
       product { id handle variants(first: 1) { nodes { ...VariantCore } } }
@@ -150,7 +151,7 @@ export const ProductCreate = gql`
   ${VariantCore}
 `;
 
-export const ProductUpdate = gql`
+export const ProductUpdate = gql<T.ProductUpdateData, T.ProductUpdateVariables>`
   mutation ProductUpdate($identifier: ProductUpdateIdentifiers, $product: ProductUpdateInput!) {
     productUpdate(identifier: $identifier, product: $product) {
       product { id handle updatedAt }
@@ -159,7 +160,7 @@ export const ProductUpdate = gql`
   }
 `;
 
-export const VariantsBulkCreate = gql`
+export const VariantsBulkCreate = gql<T.VariantsBulkCreateData, T.VariantsBulkCreateVariables>`
   mutation VariantsBulkCreate($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
     productVariantsBulkCreate(productId: $productId, variants: $variants, strategy: REMOVE_STANDALONE_VARIANT) {
       productVariants { ...VariantCore }
@@ -169,7 +170,7 @@ export const VariantsBulkCreate = gql`
   ${VariantCore}
 `;
 
-export const VariantsBulkUpdate = gql`
+export const VariantsBulkUpdate = gql<T.VariantsBulkUpdateData, T.VariantsBulkUpdateVariables>`
   mutation VariantsBulkUpdate($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
     productVariantsBulkUpdate(productId: $productId, variants: $variants, allowPartialUpdates: false) {
       productVariants { ...VariantCore }
@@ -179,7 +180,7 @@ export const VariantsBulkUpdate = gql`
   ${VariantCore}
 `;
 
-export const MetafieldsSet = gql`
+export const MetafieldsSet = gql<T.MetafieldsSetData, T.MetafieldsSetVariables>`
   mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
       metafields { id namespace key ownerType value compareDigest }
@@ -189,7 +190,7 @@ export const MetafieldsSet = gql`
 `;
 
 /** One-time setup: an `id`-typed definition has unique values, usable as `customId`. */
-export const MetafieldDefinitionCreate = gql`
+export const MetafieldDefinitionCreate = gql<T.MetafieldDefinitionCreateData, T.MetafieldDefinitionCreateVariables>`
   mutation MetafieldDefinitionCreate($definition: MetafieldDefinitionInput!) {
     metafieldDefinitionCreate(definition: $definition) {
       createdDefinition { id namespace key ownerType type { name } }
@@ -198,7 +199,7 @@ export const MetafieldDefinitionCreate = gql`
   }
 `;
 
-export const PublishToPublication = gql`
+export const PublishToPublication = gql<T.PublishToPublicationData, T.PublishToPublicationVariables>`
   mutation PublishToPublication($id: ID!, $input: [PublicationInput!]!) {
     publishablePublish(id: $id, input: $input) {
       userErrors { field message }
@@ -206,7 +207,7 @@ export const PublishToPublication = gql`
   }
 `;
 
-export const Publications = gql`
+export const Publications = gql<T.PublicationsData, T.PublicationsVariables>`
   query Publications {
     publications(first: 50) { nodes { id autoPublish catalog { id title } } }
   }
@@ -214,7 +215,7 @@ export const Publications = gql`
 
 // ---------- collections (2026-07 "sources" model) ----------
 
-export const CollectionByIdentifier = gql`
+export const CollectionByIdentifier = gql<T.CollectionByIdentifierData, T.CollectionByIdentifierVariables>`
   query CollectionByIdentifier($identifier: CollectionIdentifierInput!) {
     collectionByIdentifier(identifier: $identifier) {
       id
@@ -234,13 +235,13 @@ export const CollectionByIdentifier = gql`
   }
 `;
 
-export const CollectionsByHandle = gql`
+export const CollectionsByHandle = gql<T.CollectionsByHandleData, T.CollectionsByHandleVariables>`
   query CollectionsByHandle($query: String!) {
     collections(first: 10, query: $query) { nodes { id handle title } }
   }
 `;
 
-export const CollectionCreate = gql`
+export const CollectionCreate = gql<T.CollectionCreateData, T.CollectionCreateVariables>`
   mutation CollectionCreate($collection: CollectionCreateInput!) {
     collectionCreate(collection: $collection) {
       collection { id handle title sources { __typename id title } }
@@ -249,7 +250,7 @@ export const CollectionCreate = gql`
   }
 `;
 
-export const CollectionUpdate = gql`
+export const CollectionUpdate = gql<T.CollectionUpdateData, T.CollectionUpdateVariables>`
   mutation CollectionUpdate($collection: CollectionUpdateInput!) {
     collectionUpdate(collection: $collection) {
       collection { id handle title }
@@ -261,7 +262,7 @@ export const CollectionUpdate = gql`
 
 // ---------- inventory ----------
 
-export const InventoryLevelsForItem = gql`
+export const InventoryLevelsForItem = gql<T.InventoryLevelsForItemData, T.InventoryLevelsForItemVariables>`
   query InventoryLevelsForItem($id: ID!) {
     inventoryItem(id: $id) {
       id
@@ -274,13 +275,13 @@ export const InventoryLevelsForItem = gql`
   }
 `;
 
-export const InventoryItemsBySku = gql`
+export const InventoryItemsBySku = gql<T.InventoryItemsBySkuData, T.InventoryItemsBySkuVariables>`
   query InventoryItemsBySku($query: String!) {
     inventoryItems(first: 10, query: $query) { nodes { id sku tracked variants(first: 5) { nodes { id } } } }
   }
 `;
 
-export const InventorySet = gql`
+export const InventorySet = gql<T.InventorySetData, T.InventorySetVariables>`
   mutation InventorySet($input: InventorySetQuantitiesInput!, $key: String!) {
     inventorySetQuantities(input: $input) @idempotent(key: $key) {
       inventoryAdjustmentGroup { id reason referenceDocumentUri changes { name delta quantityAfterChange item { id } location { id } } }
@@ -289,7 +290,7 @@ export const InventorySet = gql`
   }
 `;
 
-export const InventoryAdjust = gql`
+export const InventoryAdjust = gql<T.InventoryAdjustData, T.InventoryAdjustVariables>`
   mutation InventoryAdjust($input: InventoryAdjustQuantitiesInput!, $key: String!) {
     inventoryAdjustQuantities(input: $input) @idempotent(key: $key) {
       inventoryAdjustmentGroup { id changes { name delta quantityAfterChange } }
@@ -298,7 +299,7 @@ export const InventoryAdjust = gql`
   }
 `;
 
-export const InventoryActivate = gql`
+export const InventoryActivate = gql<T.InventoryActivateData, T.InventoryActivateVariables>`
   mutation InventoryActivate($inventoryItemId: ID!, $locationId: ID!, $available: Int, $key: String!) {
     inventoryActivate(inventoryItemId: $inventoryItemId, locationId: $locationId, available: $available) @idempotent(key: $key) {
       inventoryLevel { id }
@@ -307,7 +308,7 @@ export const InventoryActivate = gql`
   }
 `;
 
-export const InventoryItemUpdate = gql`
+export const InventoryItemUpdate = gql<T.InventoryItemUpdateData, T.InventoryItemUpdateVariables>`
   mutation InventoryItemUpdate($id: ID!, $input: InventoryItemInput!) {
     inventoryItemUpdate(id: $id, input: $input) {
       inventoryItem { id tracked sku }
@@ -334,21 +335,21 @@ export const CustomerCore = gql`
   }
 `;
 
-export const CustomerByEmail = gql`
+export const CustomerByEmail = gql<T.CustomerByEmailData, T.CustomerByEmailVariables>`
   query CustomerByEmail($email: String!) {
     customerByIdentifier(identifier: { emailAddress: $email }) { ...CustomerCore }
   }
   ${CustomerCore}
 `;
 
-export const CustomersSearch = gql`
+export const CustomersSearch = gql<T.CustomersSearchData, T.CustomersSearchVariables>`
   query CustomersSearch($query: String!, $first: Int = 5) {
     customers(first: $first, query: $query) { nodes { ...CustomerCore } }
   }
   ${CustomerCore}
 `;
 
-export const CustomersUpdatedSince = gql`
+export const CustomersUpdatedSince = gql<T.CustomersUpdatedSinceData, T.CustomersUpdatedSinceVariables>`
   query CustomersUpdatedSince($query: String!, $first: Int = 100, $after: String) {
     customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes { ...CustomerCore }
@@ -358,7 +359,7 @@ export const CustomersUpdatedSince = gql`
   ${CustomerCore}
 `;
 
-export const CustomerSet = gql`
+export const CustomerSet = gql<T.CustomerSetData, T.CustomerSetVariables>`
   mutation CustomerSet($identifier: CustomerSetIdentifiers, $input: CustomerSetInput!) {
     customerSet(identifier: $identifier, input: $input) {
       customer { ...CustomerCore }
@@ -368,7 +369,7 @@ export const CustomerSet = gql`
   ${CustomerCore}
 `;
 
-export const CustomerCreate = gql`
+export const CustomerCreate = gql<T.CustomerCreateData, T.CustomerCreateVariables>`
   mutation CustomerCreate($input: CustomerInput!) {
     customerCreate(input: $input) {
       customer { ...CustomerCore }
@@ -378,7 +379,7 @@ export const CustomerCreate = gql`
   ${CustomerCore}
 `;
 
-export const CustomerUpdate = gql`
+export const CustomerUpdate = gql<T.CustomerUpdateData, T.CustomerUpdateVariables>`
   mutation CustomerUpdate($input: CustomerInput!) {
     customerUpdate(input: $input) {
       customer { ...CustomerCore }
@@ -388,7 +389,7 @@ export const CustomerUpdate = gql`
   ${CustomerCore}
 `;
 
-export const CustomerAddressCreate = gql`
+export const CustomerAddressCreate = gql<T.CustomerAddressCreateData, T.CustomerAddressCreateVariables>`
   mutation CustomerAddressCreate($customerId: ID!, $address: MailingAddressInput!) {
     customerAddressCreate(customerId: $customerId, address: $address, setAsDefault: true) {
       address { id }
@@ -399,7 +400,7 @@ export const CustomerAddressCreate = gql`
 
 // ---------- B2B ----------
 
-export const CompanyByExternalId = gql`
+export const CompanyByExternalId = gql<T.CompanyByExternalIdData, T.CompanyByExternalIdVariables>`
   query CompanyByExternalId($query: String!) {
     companies(first: 1, query: $query) {
       nodes {
@@ -412,7 +413,7 @@ export const CompanyByExternalId = gql`
   }
 `;
 
-export const CompanyCreate = gql`
+export const CompanyCreate = gql<T.CompanyCreateData, T.CompanyCreateVariables>`
   mutation CompanyCreate($input: CompanyCreateInput!) {
     companyCreate(input: $input) {
       company { id name externalId locations(first: 1) { nodes { id } } contactRoles(first: 10) { nodes { id name } } }
@@ -421,7 +422,7 @@ export const CompanyCreate = gql`
   }
 `;
 
-export const CompanyAssignCustomerAsContact = gql`
+export const CompanyAssignCustomerAsContact = gql<T.CompanyAssignCustomerAsContactData, T.CompanyAssignCustomerAsContactVariables>`
   mutation CompanyAssignCustomerAsContact($companyId: ID!, $customerId: ID!) {
     companyAssignCustomerAsContact(companyId: $companyId, customerId: $customerId) {
       companyContact { id }
@@ -430,7 +431,7 @@ export const CompanyAssignCustomerAsContact = gql`
   }
 `;
 
-export const CompanyContactAssignRole = gql`
+export const CompanyContactAssignRole = gql<T.CompanyContactAssignRoleData, T.CompanyContactAssignRoleVariables>`
   mutation CompanyContactAssignRole($companyContactId: ID!, $companyContactRoleId: ID!, $companyLocationId: ID!) {
     companyContactAssignRole(companyContactId: $companyContactId, companyContactRoleId: $companyContactRoleId, companyLocationId: $companyLocationId) {
       companyContactRoleAssignment { id }
@@ -439,7 +440,7 @@ export const CompanyContactAssignRole = gql`
   }
 `;
 
-export const CompanyLocationCreate = gql`
+export const CompanyLocationCreate = gql<T.CompanyLocationCreateData, T.CompanyLocationCreateVariables>`
   mutation CompanyLocationCreate($companyId: ID!, $input: CompanyLocationInput!) {
     companyLocationCreate(companyId: $companyId, input: $input) {
       companyLocation { id }
@@ -499,7 +500,7 @@ export const OrderForPos = gql`
  * (4 orders x 20 lines) request about 970; an order with more lines than `lines` reports
  * `lineItems.pageInfo.hasNextPage` and its remaining lines come from OrderLineItemsPage.
  */
-export const OrdersForPosImport = gql`
+export const OrdersForPosImport = gql<T.OrdersForPosImportData, T.OrdersForPosImportVariables>`
   query OrdersForPosImport($query: String!, $first: Int = 4, $lines: Int = 20, $after: String) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
       nodes { ...OrderForPos }
@@ -509,7 +510,7 @@ export const OrdersForPosImport = gql`
   ${OrderForPos}
 `;
 
-export const OrderLineItemsPage = gql`
+export const OrderLineItemsPage = gql<T.OrderLineItemsPageData, T.OrderLineItemsPageVariables>`
   query OrderLineItemsPage($id: ID!, $first: Int = 80, $after: String) {
     order(id: $id) {
       id
@@ -527,19 +528,19 @@ export const OrderLineItemsPage = gql`
   }
 `;
 
-export const OrderBySourceIdentifier = gql`
+export const OrderBySourceIdentifier = gql<T.OrderBySourceIdentifierData, T.OrderBySourceIdentifierVariables>`
   query OrderBySourceIdentifier($query: String!) {
     orders(first: 1, query: $query) { nodes { id name sourceIdentifier tags } }
   }
 `;
 
-export const OrderByCustomId = gql`
+export const OrderByCustomId = gql<T.OrderByCustomIdData, T.OrderByCustomIdVariables>`
   query OrderByCustomId($identifier: OrderIdentifierInput!) {
     orderByIdentifier(identifier: $identifier) { id name sourceIdentifier }
   }
 `;
 
-export const OrderCreate = gql`
+export const OrderCreate = gql<T.OrderCreateData, T.OrderCreateVariables>`
   mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
     orderCreate(order: $order, options: $options) {
       order { id name sourceIdentifier displayFinancialStatus createdAt }
@@ -548,7 +549,7 @@ export const OrderCreate = gql`
   }
 `;
 
-export const TagsAdd = gql`
+export const TagsAdd = gql<T.TagsAddData, T.TagsAddVariables>`
   mutation TagsAdd($id: ID!, $tags: [String!]!) {
     tagsAdd(id: $id, tags: $tags) {
       node { id }
@@ -559,7 +560,7 @@ export const TagsAdd = gql`
 
 // ---------- bulk operations ----------
 
-export const BulkRunQuery = gql`
+export const BulkRunQuery = gql<T.BulkRunQueryData, T.BulkRunQueryVariables>`
   mutation BulkRunQuery($query: String!) {
     bulkOperationRunQuery(query: $query, groupObjects: false) {
       bulkOperation { id status type createdAt }
@@ -572,7 +573,7 @@ export const BulkRunQuery = gql`
  * Full catalogue export for reconciliation, run only as a bulk query (ShopifyBulk.runQuery): bulk
  * queries take no page sizes. Variants come as separate lines carrying `__parentId`.
  */
-export const BulkProductsExport = gql`
+export const BulkProductsExport = gql<T.BulkProductsExportData, T.BulkProductsExportVariables>`
   query BulkProductsExport {
     products {
       edges {
@@ -585,7 +586,7 @@ export const BulkProductsExport = gql`
   }
 `;
 
-export const StagedUploadsCreate = gql`
+export const StagedUploadsCreate = gql<T.StagedUploadsCreateData, T.StagedUploadsCreateVariables>`
   mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
     stagedUploadsCreate(input: $input) {
       stagedTargets { url resourceUrl parameters { name value } }
@@ -594,7 +595,7 @@ export const StagedUploadsCreate = gql`
   }
 `;
 
-export const BulkRunMutation = gql`
+export const BulkRunMutation = gql<T.BulkRunMutationData, T.BulkRunMutationVariables>`
   mutation BulkRunMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
     bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath, clientIdentifier: $clientIdentifier) {
       bulkOperation { id status type createdAt }
@@ -603,7 +604,7 @@ export const BulkRunMutation = gql`
   }
 `;
 
-export const BulkOperationById = gql`
+export const BulkOperationById = gql<T.BulkOperationByIdData, T.BulkOperationByIdVariables>`
   query BulkOperationById($id: ID!) {
     bulkOperation(id: $id) {
       id status type errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query
@@ -611,7 +612,7 @@ export const BulkOperationById = gql`
   }
 `;
 
-export const BulkOperationsActive = gql`
+export const BulkOperationsActive = gql<T.BulkOperationsActiveData, T.BulkOperationsActiveVariables>`
   query BulkOperationsActive {
     bulkOperations(first: 10, query: "status:running OR status:created") {
       nodes { id status type createdAt objectCount }
@@ -619,7 +620,7 @@ export const BulkOperationsActive = gql`
   }
 `;
 
-export const BulkCancel = gql`
+export const BulkCancel = gql<T.BulkCancelData, T.BulkCancelVariables>`
   mutation BulkCancel($id: ID!) {
     bulkOperationCancel(id: $id) {
       bulkOperation { id status }
@@ -630,7 +631,7 @@ export const BulkCancel = gql`
 
 // ---------- webhooks ----------
 
-export const WebhookSubscriptionCreate = gql`
+export const WebhookSubscriptionCreate = gql<T.WebhookSubscriptionCreateData, T.WebhookSubscriptionCreateVariables>`
   mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
     webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
       webhookSubscription { id topic uri format filter includeFields apiVersion { handle } }
@@ -639,7 +640,7 @@ export const WebhookSubscriptionCreate = gql`
   }
 `;
 
-export const WebhookSubscriptions = gql`
+export const WebhookSubscriptions = gql<T.WebhookSubscriptionsData, T.WebhookSubscriptionsVariables>`
   query WebhookSubscriptions($first: Int = 100, $after: String) {
     webhookSubscriptions(first: $first, after: $after) {
       nodes { id topic uri format filter includeFields }
@@ -648,7 +649,7 @@ export const WebhookSubscriptions = gql`
   }
 `;
 
-export const WebhookSubscriptionDelete = gql`
+export const WebhookSubscriptionDelete = gql<T.WebhookSubscriptionDeleteData, T.WebhookSubscriptionDeleteVariables>`
   mutation WebhookSubscriptionDelete($id: ID!) {
     webhookSubscriptionDelete(id: $id) {
       deletedWebhookSubscriptionId

@@ -8,9 +8,10 @@
  * changes them.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ShopifyClient, UserError } from './client.js';
+import type { QueryResult, ShopifyClient, UserError } from './client.js';
 import { WebhookSubscriptionCreate, WebhookSubscriptionDelete, WebhookSubscriptions } from './documents.js';
 import { SHOPIFY_ERROR_CODES as C, shopifyError } from './errors.js';
+import type { WebhookSubscriptionsData, WebhookSubscriptionTopic } from './documents.types.js';
 import type { Lane } from './limiter.js';
 
 const DIGEST_BYTES = 32;
@@ -132,9 +133,9 @@ export async function listWebhookSubscriptions(client: ShopifyClient, opts: { la
   const out: ExistingSubscription[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const r: { data: unknown } = await client.query(WebhookSubscriptions, { first: 100, after }, { lane: opts.lane ?? 'reconcile', ...(opts.signal ? { signal: opts.signal } : {}) });
-    const conn: { nodes: ExistingSubscription[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = (r.data as { webhookSubscriptions: { nodes: ExistingSubscription[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }).webhookSubscriptions;
-    for (const n of conn.nodes) out.push({ ...n, filter: n.filter ?? null, includeFields: n.includeFields ?? [] });
+    const r: QueryResult<WebhookSubscriptionsData> = await client.query(WebhookSubscriptions, { first: 100, after }, { lane: opts.lane ?? 'reconcile', ...(opts.signal ? { signal: opts.signal } : {}) });
+    const conn = r.data.webhookSubscriptions;
+    for (const n of conn.nodes) out.push({ id: n.id, topic: n.topic, uri: n.uri, format: n.format, filter: n.filter ?? null, includeFields: n.includeFields ?? [] });
     if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) break;
     after = conn.pageInfo.endCursor;
   }
@@ -173,7 +174,7 @@ export async function ensureWebhookSubscriptions(client: ShopifyClient, desired:
     const r = await client.mutate(
       WebhookSubscriptionCreate,
       {
-        topic: topicEnum(d.topic),
+        topic: topicEnum(d.topic) as WebhookSubscriptionTopic,
         webhookSubscription: { uri: d.uri, format: 'JSON', ...(d.filter ? { filter: d.filter } : {}), ...(d.includeFields?.length ? { includeFields: d.includeFields } : {}) },
       },
       call,
@@ -182,8 +183,8 @@ export async function ensureWebhookSubscriptions(client: ShopifyClient, desired:
       result.failed.push({ topic: topicEnum(d.topic), uri: d.uri, userErrors: r.userErrors });
       continue;
     }
-    const s = (r.data as { webhookSubscriptionCreate: { webhookSubscription: ExistingSubscription | null } }).webhookSubscriptionCreate.webhookSubscription;
-    if (s) result.created.push({ ...s, filter: s.filter ?? null, includeFields: s.includeFields ?? [] });
+    const s = r.data.webhookSubscriptionCreate?.webhookSubscription;
+    if (s) result.created.push({ id: s.id, topic: s.topic, uri: s.uri, format: s.format, filter: s.filter ?? null, includeFields: s.includeFields ?? [] });
   }
   if (opts.deleteStale) {
     for (const s of result.stale) {
