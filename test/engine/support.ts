@@ -107,6 +107,6 @@ export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(15);
+    await sleep(25);
   }
 }

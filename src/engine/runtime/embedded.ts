@@ -134,24 +134,30 @@ export class EmbeddedBackend implements Backend {
   private async claimWith(limit: number, names: string[], laneCond: ReturnType<typeof sql>, workerId: string, leaseMs: number): Promise<ClaimedJob[]> {
     const now = Date.now();
     // Per key: one job in flight (running, or waiting for its retry); the oldest due job goes first.
+    // The inner query walks the due jobs in order (index job_due_order_i) and stops early.
     const res = await sql<Row>`
       update job set state = 'running', attempt = attempt + 1, lease_owner = ${workerId},
         lease_until = ${now + leaseMs}, started_at = ${now}, updated_at = ${now}
       where seq in (
         select seq from (
-          select c.seq as seq, c.priority as priority, c.run_at as run_at,
+          select seq, priority, run_at,
             row_number() over (
-              partition by c.name, coalesce(c.key, c.id)
-              order by case c.state when 'retry' then 0 else 1 end, c.priority desc, c.run_at, c.seq
+              partition by name, coalesce(key, id)
+              order by case state when 'retry' then 0 else 1 end, priority desc, run_at, seq
             ) as rn
-          from job c
-          where c.state in ('queued', 'retry') and c.run_at <= ${now}
-            and c.name in (${sql.join(names)})
-            and (c.key is null or not exists (
-              select 1 from job o
-              where o.name = c.name and o.key = c.key and o.seq <> c.seq
-                and (o.state = 'running' or (o.state = 'retry' and c.state = 'queued'))))
-            ${laneCond}
+          from (
+            select c.seq, c.id, c.name, c.key, c.state, c.priority, c.run_at
+            from job c indexed by job_due_order_i
+            where c.state in ('queued', 'retry') and c.run_at <= ${now}
+              and c.name in (${sql.join(names)})
+              and (c.key is null or not exists (
+                select 1 from job o
+                where o.name = c.name and o.key = c.key and o.seq <> c.seq
+                  and (o.state = 'running' or (o.state = 'retry' and c.state = 'queued'))))
+              ${laneCond}
+            order by c.priority desc, c.run_at, c.seq
+            limit ${limit * 4 + 16}
+          )
         ) where rn = 1
         order by priority desc, run_at, seq
         limit ${limit}

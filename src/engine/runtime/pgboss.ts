@@ -140,6 +140,12 @@ export class PgBossBackend implements Backend {
   async init(): Promise<void> {
     await this.boss.start();
     await this.boss.createQueue(PARKED_QUEUE, { name: PARKED_QUEUE, policy: 'standard' });
+    // The claim looks up the keys that are in flight; pg-boss has no index for that. An index on
+    // the partitioned parent also covers the partitions pg-boss creates for new queues later.
+    await this.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`koppel.${this.schema}.busy_i`}))`.execute(tx);
+      await sql`create index if not exists koppel_busy_i on ${this.t('job')} (name, singleton_key) where state in ('retry', 'active')`.execute(tx);
+    });
   }
 
   async close(): Promise<void> {
@@ -190,7 +196,10 @@ export class PgBossBackend implements Backend {
     const laneCond = lanes.all ? sql`` : lanes.held.length === 0 ? sql`and j.data->'lanes' = '[]'::jsonb` : sql`and (j.data->'lanes') <@ ${JSON.stringify(lanes.held)}::jsonb`;
     try {
       const res = await sql<{ id: string; name: string; data: Envelope; retry_count: number; retry_limit: number }>`
-        with cand as (
+        with busy as materialized (
+          select name, singleton_key, state from ${this.t('job')}
+          where name = any(${names}::text[]) and state in ('retry', 'active')
+        ), cand as (
           select j.name, j.id, j.singleton_key, j.priority, j.created_on, j.state
           from ${this.t('job')} j
           where j.name = any(${names}::text[])
@@ -198,8 +207,8 @@ export class PgBossBackend implements Backend {
             and j.start_after < now()
             ${laneCond}
             and not exists (
-              select 1 from ${this.t('job')} o
-              where o.name = j.name and o.singleton_key = j.singleton_key and o.id <> j.id
+              select 1 from busy o
+              where o.name = j.name and o.singleton_key = j.singleton_key
                 and (o.state = 'active' or (o.state = 'retry' and j.state = 'created')))
           order by j.priority desc, j.created_on, j.id
           limit ${limit}
@@ -266,10 +275,13 @@ export class PgBossBackend implements Backend {
     });
   }
 
-  complete(job: ClaimedJob): Promise<boolean> {
-    return this.fenced(job, async (_tx, db) => {
-      await this.boss.complete(job.name, job.id, { attempts: job.attempt }, { db });
-    });
+  async complete(job: ClaimedJob): Promise<boolean> {
+    // pg-boss's complete plus the attempt check, in one statement: the hot path of every job.
+    const res = await sql`
+      update ${this.t('job')} set completed_on = now(), state = 'completed', output = ${JSON.stringify({ attempts: job.attempt })}::jsonb
+      where name = ${job.name} and id = ${job.id}::uuid and state = 'active'
+        and coalesce((data->>'base')::int, 0) + retry_count + 1 = ${job.attempt}`.execute(this.db);
+    return Number(res.numAffectedRows ?? 0n) === 1;
   }
 
   retry(job: ClaimedJob, delayMs: number, error: JobError): Promise<boolean> {

@@ -30,8 +30,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('error_message', 'text')
     .addColumn('error_hint', 'text')
     .execute();
-  await db.schema.createIndex('job_due_i').on('job').columns(['state', 'run_at']).execute();
+  await db.schema.createIndex('job_lease_i').on('job').columns(['state', 'lease_until']).execute();
   await db.schema.createIndex('job_key_i').on('job').columns(['name', 'key', 'state']).execute();
+  // The claim walks waiting jobs in this order and stops at its limit.
+  await db.schema
+    .createIndex('job_due_order_i')
+    .on('job')
+    .columns(['priority desc', 'run_at', 'seq'])
+    .where(sql.ref('state'), 'in', ['queued', 'retry'])
+    .execute();
   // Coalescing: at most one never-started job per (name, key) for jobs defined with perKey 'coalesce'.
   await db.schema
     .createIndex('job_coalesce_u')
