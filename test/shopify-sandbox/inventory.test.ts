@@ -92,8 +92,12 @@ describe('inventorySetQuantities', () => {
     const w = await world();
     const r = data(await w.set([{ inventoryItemId: w.item, locationId: w.warehouse, quantity: 4, changeFromQuantity: 0 }])).inventorySetQuantities;
     expect(r.userErrors).toEqual([]);
+    const events: { topic: string; id: string }[] = [];
+    w.sb.core.on((e) => events.push(e));
     const edit = await w.sb.fetch(`https://${w.sb.shop}/__sandbox/edit/inventory`, { method: 'POST', body: JSON.stringify({ inventoryItemId: w.item, locationId: w.store, name: 'committed', quantity: 2 }) });
     expect(await edit.json()).toMatchObject({ available: 5, onHand: 7, committed: 2 });
+    expect(events.map((e) => e.topic)).toEqual(['inventory_levels/update']);
+    expect(events[0]!.id).toMatch(/^gid:\/\/shopify\/InventoryLevel\/\d+\?inventory_item_id=\d+$/);
     const onHand = data(await w.set([{ inventoryItemId: w.item, locationId: w.store, quantity: 10, changeFromQuantity: 7 }], undefined, { name: 'on_hand' })).inventorySetQuantities;
     expect(onHand.inventoryAdjustmentGroup.changes).toEqual([
       { name: 'on_hand', delta: 3, quantityAfterChange: 10 },

@@ -177,7 +177,8 @@ export function setQuantity(core: SandboxCore, lv: InventoryLevelRec, name: stri
   return changes;
 }
 
-function levelChanged(core: SandboxCore, lv: InventoryLevelRec): void {
+/** After quantities at a level changed: inventory_levels/update, and the variant/product search documents. */
+export function levelChanged(core: SandboxCore, lv: InventoryLevelRec): void {
   core.emit('inventory_levels/update', levelGid(lv), { inventoryItemId: lv.itemId, locationId: lv.locationId, available: lv.quantities.available });
   const item = T.inventoryItems(core.state).get(lv.itemId);
   if (item) {

@@ -13,7 +13,7 @@ import type { SandboxState } from '../state.js';
 import { badRequest, gidOf, HANDLE_RE, money, normalizeTags, requireSortKey, slugify, stripHtml, truncate, uniqueHandle, userError, validateTags } from './common.js';
 import type { UserErrorView } from './common.js';
 import { collectionIdsOfProduct, collectionsOfProductView, replaceManualCollections, unknownCollections } from './collections.js';
-import { activateLevel, applyInventoryItemInput, createInventoryItem, deleteInventoryItem, inventoryItemInputProblems, inventoryItemView, levelsOfItem, setQuantity } from './inventory.js';
+import { activateLevel, applyInventoryItemInput, createInventoryItem, deleteInventoryItem, inventoryItemInputProblems, inventoryItemView, levelChanged, levelsOfItem, setQuantity } from './inventory.js';
 import type { InventoryItemInputLike } from './inventory.js';
 import { T } from './model.js';
 import type { OptionRec, ProductOperationRec, ProductRec, ProductStatus, VariantRec } from './model.js';
@@ -816,7 +816,7 @@ export function runProductSet(core: SandboxCore, args: ProductSetArgs): { produc
       }
       for (const q of pv.input.inventoryQuantities ?? []) {
         const lv = activateLevel(core, v.inventoryItemId, q.locationId);
-        if (setQuantity(core, lv, q.name, q.quantity).length) core.emit('inventory_levels/update', lv.id, { inventoryItemId: lv.itemId, locationId: lv.locationId, available: lv.quantities.available });
+        if (setQuantity(core, lv, q.name, q.quantity).length) levelChanged(core, lv);
       }
       if (pv.input.metafields) {
         const kept = new Set(pv.mf.map((w) => applyMetafield(core, w, v.id).id));
@@ -1105,7 +1105,10 @@ function productVariantsBulkCreate(_s: unknown, args: { productId: string; varia
   const created = args.variants.map((v, i) => {
     const stockAt = v.inventoryQuantities?.length ? v.inventoryQuantities.map((q) => q.locationId) : null;
     const nv = newVariant(core, p.id, plannedIds[i]!, v, v.inventoryItem, stockAt);
-    for (const q of v.inventoryQuantities ?? []) setQuantity(core, activateLevel(core, nv.inventoryItemId, q.locationId), 'available', q.availableQuantity);
+    for (const q of v.inventoryQuantities ?? []) {
+      const lv = activateLevel(core, nv.inventoryItemId, q.locationId);
+      if (setQuantity(core, lv, 'available', q.availableQuantity).length) levelChanged(core, lv);
+    }
     for (const w of mfPlans[i]!) applyMetafield(core, w, nv.id);
     p.variantIds.push(nv.id);
     return nv;
