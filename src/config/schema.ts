@@ -41,6 +41,12 @@ export const CcvConnectionSchema = z.strictObject({
   secretKey: secret('the CCV API secret key'),
   mediaType: z.enum(['webshop', 'salespos'], { error: 'expected "webshop" or "salespos"' }).default('salespos')
     .describe('Accept media type: application/vnd.verto.<mediaType>+json'),
+  limits: z.strictObject({
+    getPerMinute: z.number().int().positive().default(150),
+    writePerMinute: z.number().int().positive().default(100),
+    productqueriesPerMinute: z.number().int().positive().default(30),
+    globalPerMinute: z.number().int().positive().default(500).describe('CCV does not document its global cap; lower this if you see 429.11 errors'),
+  }).optional().describe('CCV API rate limits per minute; Koppel paces its requests to stay under them'),
 });
 
 export const ShopifyConnectionSchema = z.strictObject({

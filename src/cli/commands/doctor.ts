@@ -4,6 +4,7 @@ import { ConfigError, formatProblem, type LoadedConfig } from '../../config/load
 import { errorMessage, isKoppelError } from '../../core/errors.js';
 import { openStore, pendingMigrations } from '../../store/db.js';
 import { dialectOf, redactUrl, sqlitePath } from '../../store/url.js';
+import { ccvClientFromConfig, probeCcv } from '../../connectors/ccv/index.js';
 import { databaseUrl } from '../runtime.js';
 import { EXIT, ExitError, type Register } from '../context.js';
 
@@ -35,7 +36,7 @@ export const register: Register = (program, ctx) => {
 
       if (loaded) {
         checks.push(...(await checkDatabase(databaseUrl(loaded.config, ctx.cwd))));
-        checks.push(...checkConnections(loaded));
+        checks.push(...(await checkConnections(loaded)));
       } else {
         checks.push({ area: 'database', status: 'info', message: 'not checked: fix the configuration first' });
       }
@@ -84,12 +85,15 @@ async function checkDatabase(url: string): Promise<Check[]> {
   }
 }
 
-function checkConnections(loaded: LoadedConfig): Check[] {
+async function checkConnections(loaded: LoadedConfig): Promise<Check[]> {
   const { ccv, shopify } = loaded.config.connections;
   const out: Check[] = [];
-  out.push(ccv
-    ? { area: 'connection', status: 'info', message: `CCV ${ccv.baseUrl}: live connection test not available yet (it arrives with the CCV connector)`, path: 'connections.ccv' }
-    : { area: 'connection', status: 'info', message: 'CCV: no credentials configured, koppel start uses the built-in sandbox' });
+  if (ccv) {
+    const probe = await probeCcv(ccvClientFromConfig(ccv, { timeoutMs: 10_000, retries: 1 }));
+    out.push({ area: 'connection', status: probe.ok ? 'ok' : 'problem', message: `CCV ${ccv.baseUrl}: ${probe.message}`, path: 'connections.ccv' });
+  } else {
+    out.push({ area: 'connection', status: 'info', message: 'CCV: no credentials configured, koppel start uses the built-in sandbox' });
+  }
   out.push(shopify
     ? { area: 'connection', status: 'info', message: `Shopify ${shopify.shop}: live connection test not available yet (it arrives with the Shopify connector)`, path: 'connections.shopify' }
     : { area: 'connection', status: 'info', message: 'Shopify: no credentials configured, koppel start uses the built-in sandbox' });

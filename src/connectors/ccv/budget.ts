@@ -26,7 +26,8 @@ export const DEFAULT_CCV_LIMITS: CcvLimits = {
   getPerMinute: 150,
   writePerMinute: 100,
   productqueriesPerMinute: 30,
-  globalPerMinute: 600,
+  // Not documented by CCV; conservative, and configurable (connections.ccv.limits.globalPerMinute).
+  globalPerMinute: 500,
   windowMs: 60_000,
   guardMs: 1_000,
 };
