@@ -1,5 +1,6 @@
 /** A connection test for `koppel doctor` and the setup wizard: one signed read that proves keys, clock and signatures. */
-import { KoppelError, errorMessage, isKoppelError } from '../../core/errors.js';
+import type { KoppelError} from '../../core/errors.js';
+import { errorMessage, isKoppelError } from '../../core/errors.js';
 import type { CcvClient } from './client.js';
 
 export interface CcvProbe {

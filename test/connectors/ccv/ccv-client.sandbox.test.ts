@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCcvSandbox, type CcvSandbox } from '../../../sandbox/ccv/index.js';
 import { CcvClient, CcvRateBudget, probeCcv } from '../../../src/connectors/ccv/index.js';
-import { KoppelError } from '../../../src/core/errors.js';
+import type { KoppelError } from '../../../src/core/errors.js';
 
 let sb: CcvSandbox;
 beforeAll(async () => {
