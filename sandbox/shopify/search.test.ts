@@ -111,3 +111,15 @@ describe('search index lag', () => {
     expect([...idx.visible('P')]).toHaveLength(0);
   });
 });
+
+describe('single document lookups', () => {
+  it('respect the lag like full scans', () => {
+    let now = 0;
+    const idx = new SearchIndex(() => now, 100);
+    idx.put('P', 'a', { title: 'one' });
+    expect(idx.visibleDoc('P', 'a')).toBeNull();
+    now = 100;
+    expect(idx.visibleDoc('P', 'a')).toEqual({ title: 'one' });
+    expect(idx.visibleDoc('P', 'b')).toBeNull();
+  });
+});

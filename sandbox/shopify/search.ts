@@ -454,6 +454,16 @@ export class SearchIndex {
     this.types.clear();
   }
 
+  /** One document as the index sees it now, or null. */
+  visibleDoc(type: string, id: string): SearchDoc | null {
+    const versions = this.types.get(type)?.get(id);
+    if (!versions) return null;
+    const cutoff = this.now() - this.lagMs;
+    let doc: SearchDoc | null = null;
+    for (const v of versions) if (v.at <= cutoff) doc = v.doc;
+    return doc;
+  }
+
   /** The documents as the search index sees them now (writes younger than the lag are invisible). */
   *visible(type: string): Iterable<[string, SearchDoc]> {
     const m = this.types.get(type);

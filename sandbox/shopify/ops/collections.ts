@@ -153,12 +153,12 @@ function isMember(c: CollectionRec, productId: string, f: Facts): boolean {
 }
 
 /** Facts of a product as the collection job sees them (the index; `live` = the record itself). */
-function factsOf(core: SandboxCore, productId: string, live: boolean, visible?: Map<string, SearchDoc>): Facts | null {
+function factsOf(core: SandboxCore, productId: string, live: boolean): Facts | null {
   if (live) {
     const p = T.products(core.state).get(productId);
     return p ? liveFacts(core.state, p) : null;
   }
-  const doc = visible ? visible.get(productId) : [...core.index.visible('Product')].find(([id]) => id === productId)?.[1];
+  const doc = core.index.visibleDoc('Product', productId);
   return doc ? docFacts(doc) : null;
 }
 
