@@ -93,6 +93,16 @@ describe('ShopifyClient results', () => {
     expect(r).toMatchObject({ ok: false, userErrors: [{ field: null, message: 'Node not found', code: null, mutation: 'tagsAdd' }] });
   });
 
+  it('returns the payload of the mutation field, typed, and refuses an answer without it', async () => {
+    const { f, client } = setup();
+    const payload = { product: { id: 'gid://shopify/Product/1', handle: 'a', variants: { nodes: [] } }, productSetOperation: null, userErrors: [] };
+    f.then(ok({ productSet: payload }), ok({ somethingElse: {} }));
+    const r = await client.mutate(ProductSetSync, { input: { title: 'x' } }, { lane: 'products', payload: 'productSet' });
+    expect(r.payload).toEqual(payload);
+    expect(r.payload?.product?.handle).toBe('a');
+    await expect(client.mutate(ProductSetSync, { input: { title: 'x' } }, { lane: 'products', payload: 'productSet' })).rejects.toMatchObject({ code: 'SHOPIFY_BAD_RESPONSE' });
+  });
+
   it('returns ok with the data when userErrors is empty', async () => {
     const { f, client } = setup();
     f.then(ok({ tagsAdd: { node: { id: '1' }, userErrors: [] } }));

@@ -2,7 +2,9 @@
  * The Shopify Admin GraphQL client: the only code in Koppel that talks to Shopify's Admin API.
  *
  * Built on `@shopify/admin-api-client` (its own retries off; a `customFetchApi` that rewrites
- * `https://{shop}` to a configured endpoint and sets the current token on every request), wrapped in:
+ * `https://{shop}` to a configured endpoint and sets the current token on every request: in 2.0.0 the
+ * client spreads its creation-time headers over per-request `headers`, so a token passed per request
+ * would lose to the one given at creation and a refreshed token would never be sent), wrapped in:
  *  - the per-shop cost limiter (limiter.ts) with priority lanes, fed by every `extensions.cost`;
  *  - THROTTLED → wait exactly what the bucket needs and send again (not a failure);
  *  - 5xx, network errors and timeouts → retried with jitter (p-retry) for queries and retry-safe
@@ -67,12 +69,17 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export interface MutateOptions extends CallOptions {
+export interface MutateOptions<K extends string = string> extends CallOptions {
   /**
    * The mutation can be sent twice without harm (e.g. an upsert by handle). Mutations carrying
    * `@idempotent(key:)` are retry-safe anyway. Others fail `outcome_unknown` when an answer is lost.
    */
   retrySafe?: boolean;
+  /**
+   * The mutation field whose payload is the result (e.g. 'productSet'); by default the document's only
+   * (first) mutation field. Its userErrors decide `ok`; the answer must contain it.
+   */
+  payload?: K;
 }
 
 export interface CostInfo {
@@ -101,8 +108,8 @@ export interface QueryResult<T> {
 }
 
 export type MutationResult<T> =
-  | { ok: true; data: T; cost: CostInfo }
-  | { ok: false; userErrors: UserError[]; data: T; cost: CostInfo };
+  | { ok: true; data: T; payload: T[keyof T]; cost: CostInfo }
+  | { ok: false; userErrors: UserError[]; data: T; payload: T[keyof T]; cost: CostInfo };
 
 export interface ClientStats {
   requests: number;
@@ -204,16 +211,22 @@ export class ShopifyClient {
   }
 
   /** Runs a mutation; userErrors come back as `{ok:false, userErrors}`. Throws a typed KoppelError otherwise. */
-  async mutate<T, V>(doc: GqlDocument<T, V>, variables: V, opts: MutateOptions): Promise<MutationResult<T>> {
+  async mutate<T, V>(doc: GqlDocument<T, V>, variables: V, opts: MutateOptions<Extract<keyof T, string>>): Promise<MutationResult<T>> {
     if (doc.kind !== 'mutation') throw this.invalid(`${doc.name} is a ${doc.kind}; use query() for queries`);
     const retrySafe = doc.idempotent || opts.retrySafe === true;
     const r = await this.execute(doc, variables as Record<string, unknown>, opts, retrySafe);
-    const userErrors = collectUserErrors(r.data);
+    const field = opts.payload ?? Object.keys(r.data)[0];
+    if (field === undefined || !(field in r.data)) {
+      throw shopifyError({ code: C.BAD_RESPONSE, errorClass: 'permanent', message: `${doc.name}: the answer has no ${field ?? 'mutation'} payload`, details: { operation: doc.name } });
+    }
+    const payload = r.data[field] as T[keyof T];
+    const userErrors = collectUserErrors(opts.payload ? { [field]: r.data[field] } : r.data);
+    const data = r.data as T;
     if (userErrors.length) {
       this.logger.debug({ op: doc.name, codes: userErrors.map((u) => u.code) }, 'shopify userErrors');
-      return { ok: false, userErrors, data: r.data as T, cost: r.cost };
+      return { ok: false, userErrors, data, payload, cost: r.cost };
     }
-    return { ok: true, data: r.data as T, cost: r.cost };
+    return { ok: true, data, payload, cost: r.cost };
   }
 
   /**
