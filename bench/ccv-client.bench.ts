@@ -16,7 +16,7 @@ async function load(resources: string[], seconds: number): Promise<{ ok: number;
   try {
     // Count what the server answered (its own request log is a bounded ring).
     const statuses = { accepted: 0, throttled: 0 };
-    const counting = (async (input: URL | RequestInfo, init?: RequestInit) => {
+    const counting = (async (input: string | URL | Request, init?: RequestInit) => {
       const res = await fetch(input, init);
       if (res.status === 429) statuses.throttled++;
       else statuses.accepted++;
@@ -52,7 +52,7 @@ async function faults(): Promise<{ calls: number; ok: number; typed: number; unt
   const timeoutMs = 2000;
   let maxAttemptMs = 0;
   // Times each attempt on the wire (request sent until body read or failure).
-  const timed = (async (input: URL | RequestInfo, init?: RequestInit) => {
+  const timed = (async (input: string | URL | Request, init?: RequestInit) => {
     const t0 = Date.now();
     try {
       const res = await fetch(input, init);
