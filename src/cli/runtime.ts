@@ -11,10 +11,12 @@ import { createApp, type ConnectionInfo, type ServerStatus } from '../server/app
 import { listen, type RunningServer } from '../server/http.js';
 import { openStore, type Store } from '../store/db.js';
 import { VERSION } from '../version.js';
+import { resolveConnections, startSandboxes, type ResolvedConnections } from './sandboxes.js';
 
 export interface KoppelProcess {
   server: RunningServer;
   store: Store;
+  connections: ResolvedConnections;
   status(): ServerStatus;
   /** Stops everything in reverse order of start; safe to call twice. */
   close(): Promise<void>;
@@ -38,15 +40,26 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
     closers.push(() => store.close());
     log.info({ database: store.displayUrl, dialect: store.dialect }, 'database ready');
 
-    const connections: ConnectionInfo[] = [
-      config.connections.ccv
-        ? { name: 'ccv', label: 'CCV SalesPOS', target: config.connections.ccv.baseUrl, sandbox: false }
-        : { name: 'ccv', label: 'CCV SalesPOS', target: 'not configured (the CCV sandbox is not built yet)', sandbox: true },
-      config.connections.shopify
-        ? { name: 'shopify', label: 'Shopify', target: config.connections.shopify.endpoint ?? `https://${config.connections.shopify.shop}`, sandbox: false }
-        : { name: 'shopify', label: 'Shopify', target: 'not configured (the Shopify sandbox is not built yet)', sandbox: true },
-    ];
+    // Embedded default: a sandbox for every side without credentials, seeded with demo data.
+    const want = { ccv: !config.connections.ccv, shopify: !config.connections.shopify };
+    const sandboxes = await startSandboxes(want, {
+      host: '127.0.0.1', ccvPort: config.sandbox.ccvPort, shopifyPort: config.sandbox.shopifyPort, seed: config.sandbox.seed, products: config.sandbox.products,
+    }, log);
+    closers.push(() => sandboxes.close());
+    const resolved = resolveConnections(config, sandboxes);
     const services: ServerStatus['services'] = [];
+    if (sandboxes.ccv) {
+      services.push({ name: 'CCV sandbox', url: sandboxes.ccv.apiRoot, note: `${config.sandbox.products} demo products (seed ${config.sandbox.seed})` });
+      log.info({ url: sandboxes.ccv.apiRoot }, 'CCV sandbox stands in for the CCV connection (no credentials configured)');
+    }
+    if (sandboxes.shopify) {
+      services.push({ name: 'Shopify sandbox', url: sandboxes.shopify.graphqlUrl(), note: `shop ${sandboxes.shopify.shop}` });
+      log.info({ url: sandboxes.shopify.graphqlUrl() }, 'Shopify sandbox stands in for the Shopify connection (no credentials configured)');
+    }
+    const connections: ConnectionInfo[] = [
+      { name: 'ccv', label: 'CCV SalesPOS', target: resolved.ccv.baseUrl, sandbox: resolved.ccv.sandbox },
+      { name: 'shopify', label: 'Shopify', target: resolved.shopify.endpoint ?? `https://${resolved.shopify.shop}`, sandbox: resolved.shopify.sandbox },
+    ];
     const startedAt = Date.now();
     const status = (): ServerStatus => ({
       version: VERSION,
@@ -62,7 +75,7 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
     closers.push(() => server.close());
     services.unshift({ name: 'Dashboard', url: server.url });
     log.info({ url: server.url }, 'Koppel is serving');
-    return { server, store, status, close: closeAll };
+    return { server, store, connections: resolved, status, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

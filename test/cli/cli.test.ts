@@ -18,6 +18,22 @@ describe('koppel CLI', () => {
     for (const cmd of ['start', 'sync', 'sandbox', 'worker', 'init', 'doctor']) expect(r.stdout).toContain(cmd);
   });
 
+  it('sandbox runs both simulators, prints their credentials, and stops on SIGINT', async () => {
+    const child = spawnCli(['sandbox', '--ccv-port', '0', '--shopify-port', '0', '--products', '30'], { cwd: dir });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitForLine(child, /Ctrl-C stops both/);
+    const ccvRoot = /CCV sandbox\s+(\S+)/.exec(out)![1]!;
+    const gql = /Shopify sandbox\s+(\S+)/.exec(out)![1]!;
+    const token = /access token\s+(\S+)/.exec(out)![1]!;
+    expect((await fetch(ccvRoot + 'products')).status).toBe(401);
+    const res = await fetch(gql, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': token }, body: JSON.stringify({ query: '{ shop { currencyCode } }' }) });
+    expect(((await res.json()) as { data: { shop: { currencyCode: string } } }).data.shop.currencyCode).toBe('EUR');
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
   it('a capability that has not landed says so and exits 2', async () => {
     const r = await runCli(['worker'], { cwd: dir });
     expect(r.code).toBe(2);
@@ -65,7 +81,9 @@ describe('koppel CLI', () => {
   });
 
   it('start serves /healthz and stops cleanly within 5 seconds of SIGINT', async () => {
-    const child = spawnCli(['start'], { cwd: dir, env: { PORT: '0', KOPPEL_DATA_DIR: join(dir, 'run-data') } });
+    const file = join(dir, 'start.yaml');
+    writeFileSync(file, 'sandbox:\n  ccvPort: 0\n  shopifyPort: 0\n  products: 40\n');
+    const child = spawnCli(['--config', file, 'start'], { cwd: dir, env: { PORT: '0', KOPPEL_DATA_DIR: join(dir, 'run-data') } });
     const line = await waitForLine(child, /Koppel is serving/);
     const url = (JSON.parse(line) as { url: string }).url;
     const res = await fetch(`${url}/healthz`);
@@ -75,6 +93,9 @@ describe('koppel CLI', () => {
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     const home = await (await fetch(url)).text();
     expect(home).toContain('CCV SalesPOS');
+    expect(home).toContain('CCV sandbox');
+    expect(home).toContain('Shopify sandbox');
+    expect(home).toMatch(/Demo mode/);
     const t0 = Date.now();
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGINT');
