@@ -134,22 +134,22 @@ export interface RunTable {
   flow: string;
   trigger: string;
   job_id: string | null;
-  dry_run: number;
+  dry_run: Generated<number>;
   /** 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'abandoned' */
   status: string;
   started_at: number;
   finished_at: number | null;
   heartbeat_at: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  quarantined: number;
-  failed: number;
-  api_calls: number;
-  api_cost: number;
-  throttle_waits: number;
-  throttle_wait_ms: number;
-  errors: number;
+  created: Generated<number>;
+  updated: Generated<number>;
+  skipped: Generated<number>;
+  quarantined: Generated<number>;
+  failed: Generated<number>;
+  api_calls: Generated<number>;
+  api_cost: Generated<number>;
+  throttle_waits: Generated<number>;
+  throttle_wait_ms: Generated<number>;
+  errors: Generated<number>;
   error_code: string | null;
   error_message: string | null;
 }
