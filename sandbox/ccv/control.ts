@@ -68,7 +68,7 @@ export async function handleControl(core: CcvSandboxCore, req: RawRequest, remot
       case 'GET /state':
         return { status: 200, body: JSON.stringify(core.snapshot()), headers: { 'content-type': 'application/json; charset=utf-8' } };
       case 'PUT /state':
-        core.loadSnapshot(parse(req.body));
+        core.loadSnapshot(parse(req.body), true);
         return json(200, { loaded: true, products: core.state.products.size });
       case 'POST /reset': {
         const b = parse(req.body) as Record<string, unknown>;

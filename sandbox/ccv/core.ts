@@ -90,8 +90,9 @@ export class CcvSandboxCore {
     return toSnapshot(this.state);
   }
 
-  loadSnapshot(raw: unknown): void {
-    const s = parseSnapshot(raw);
+  /** Loads a snapshot. `raw` is copied unless `fresh` says it was just parsed (records must not be shared). */
+  loadSnapshot(raw: unknown, fresh = false): void {
+    const s = parseSnapshot(fresh ? raw : JSON.parse(JSON.stringify(raw)));
     this.state.load(s.dataset, s.nextIds);
   }
 

@@ -9,6 +9,7 @@ import type {
   WebshopRec,
 } from './model.js';
 import { ApiError, CODES } from './errors.js';
+import { compactRecords } from './compact.js';
 import { Table } from './table.js';
 import { cartesian, combinationCount, newCombination, optionGroups, planRegeneration } from './variants.js';
 
@@ -50,7 +51,7 @@ export class CcvState {
   /** Next id for order row attribute lines (not a table of its own). */
   nextRowAttributeId = 1;
 
-  private tables(): { name: string; nextId: number; clear(firstId: number): void }[] {
+  private tables(): { name: string; nextId: number; clear(firstId: number): void; compactIndexes(): void }[] {
     return [
       this.packages, this.brands, this.paymethods, this.categories, this.productToCategories, this.attributes,
       this.attributeValues, this.products, this.productAttributeValues, this.combinations, this.propertyGroups,
@@ -61,6 +62,7 @@ export class CcvState {
 
   /** Replaces everything with a data set (records are taken over, not copied). */
   load(d: CcvDataset, nextIds: Record<string, number> = {}): void {
+    compactRecords(d);
     for (const t of this.tables()) t.clear(1);
     this.webshop = d.webshop;
     this.settings = d.settings;
@@ -86,6 +88,7 @@ export class CcvState {
     ld(this.orders, d.orders);
     ld(this.orderRows, d.orderRows);
     ld(this.webhooks, d.webhooks);
+    for (const t of this.tables()) t.compactIndexes();
     let maxAttr = 0;
     for (const r of d.orderRows) for (const a of r.attributes) if (a.id > maxAttr) maxAttr = a.id;
     this.nextRowAttributeId = Math.max(nextIds['orderrowattributevalues'] ?? 1, maxAttr + 1);
@@ -150,9 +153,8 @@ export class CcvState {
   }
 
   /** Extra price of a combination: the sum of its values' prices on the product (may be negative). */
-  combinationExtraPrice(c: CombinationRec): number {
+  combinationExtraPrice(c: CombinationRec, pavs = this.productAttributeValues.by('product', c.product_id)): number {
     let cents = 0;
-    const pavs = this.productAttributeValues.by('product', c.product_id);
     for (const vid of c.value_ids) {
       const pav = pavs.find((p) => p.value_id === vid);
       if (pav) cents += Math.round(pav.price * 100);

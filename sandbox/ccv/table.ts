@@ -68,6 +68,11 @@ export class Table<T extends { id: number }> {
     return r;
   }
 
+  /** Trims the slack `push` leaves in index arrays (called after a bulk load). */
+  compactIndexes(): void {
+    for (const { map } of this.indexes.values()) for (const [k, ids] of map) map.set(k, ids.slice());
+  }
+
   /** Marks a record as changed (after mutating it in place). */
   touch(): void {
     this.version++;

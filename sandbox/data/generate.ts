@@ -106,7 +106,7 @@ export function generateCcvDataset(options: GenerateOptions = {}): CcvDataset {
   });
 
   const brands: BrandRec[] = nProducts === 0 ? [] : BRANDS.map((name, i) => ({ id: i + 1, name }));
-  return {
+  const dataset: CcvDataset = {
     webshop: {
       id: 1,
       name: salespos ? 'De Koppelwinkel (SalesPOS)' : 'De Koppelwinkel',
@@ -130,4 +130,5 @@ export function generateCcvDataset(options: GenerateOptions = {}): CcvDataset {
     webhooks: [],
     counters: orders.counters,
   };
+  return dataset;
 }

@@ -71,6 +71,7 @@ export function generateOrders(rng: Prng, input: OrdersInput): OrdersOutput {
   let rowId = ORDERROW_ID_BASE;
   let rowAttrId = ORDERROW_ATTR_ID_BASE;
   let guestSeq = 100000;
+  const walkIn = walkInCustomer(); // one shared record: customers are never mutated in place
   for (let i = 0; i < input.count; i++) {
     const id = ORDER_ID_BASE + i + 1;
     const createDate = dates[i] as number;
@@ -85,16 +86,16 @@ export function generateOrders(rng: Prng, input: OrdersInput): OrdersOutput {
     let customer: PersonalinfoRec;
     let userId: number | null = null;
     if (till) {
-      customer = walkInCustomer();
+      customer = walkIn;
       if (input.users.length > 0 && rng.chance(0.15)) {
         const u = rng.pick(input.users);
         userId = u.id;
-        customer = structuredClone(u.userinfo);
+        customer = u.userinfo; // shared, never mutated in place (writers replace whole objects)
       }
     } else if (input.users.length > 0 && rng.chance(0.6)) {
       const u = rng.pick(input.users);
       userId = u.id;
-      customer = structuredClone(u.userinfo);
+      customer = u.userinfo; // shared, never mutated in place (writers replace whole objects)
     } else {
       customer = generatePerson(rng, ++guestSeq, { dirty: input.dirty, companyShare: 0.15 }).info;
     }

@@ -135,10 +135,14 @@ function childValue(ctx: Ctx, p: ProductRec, name: string, expand: Set<string>, 
   const h = href(ctx, 'products', p.id, name);
   const s = ctx.state;
   if (name === 'attributecombinations' && only) return embedded(h, only.map((c) => renderCombination(ctx, c, new Set())));
+  const pavsOf = (): ReturnType<typeof s.productAttributeValues.by> => s.productAttributeValues.by('product', p.id);
   const expandName = name === 'productvariations' ? 'productvariants' : name;
   if (!expand.has(expandName)) return { href: h };
   switch (name) {
-    case 'attributecombinations': return embedded(h, s.combinations.by('product', p.id).map((c) => renderCombination(ctx, c, new Set())));
+    case 'attributecombinations': {
+      const pavs = pavsOf();
+      return embedded(h, s.combinations.by('product', p.id).map((c) => renderCombination(ctx, c, new Set(), pavs)));
+    }
     case 'productattributesets': return embedded(h, renderAttributeSet(ctx, p.id));
     case 'producttocategories': return embedded(h, s.productToCategories.by('product', p.id).map((l) => renderProductToCategory(ctx, l)));
     case 'producttopropertygroups': return embedded(h, s.productToPropertyGroups.by('product', p.id).map((l) => renderProductToPropertyGroup(ctx, l)));

@@ -36,9 +36,9 @@ export function renderPav(ctx: Ctx, p: ProductAttributeValueRec): Record<string,
   };
 }
 
-export function renderCombination(ctx: Ctx, c: CombinationRec, expand: Set<string>): Record<string, unknown> {
+/** `pavs`: the product's option values when the caller already has them (rendering many combinations). */
+export function renderCombination(ctx: Ctx, c: CombinationRec, expand: Set<string>, pavs = ctx.state.productAttributeValues.by('product', c.product_id)): Record<string, unknown> {
   const s = ctx.state;
-  const pavs = s.productAttributeValues.by('product', c.product_id);
   const photos = href(ctx, 'attributecombinations', c.id, 'attributecombinationphotos');
   return {
     href: href(ctx, 'attributecombinations', c.id),
@@ -46,7 +46,7 @@ export function renderCombination(ctx: Ctx, c: CombinationRec, expand: Set<strin
     note: c.note,
     product_id: c.product_id,
     stock: c.stock,
-    netto_extra_price: s.combinationExtraPrice(c),
+    netto_extra_price: s.combinationExtraPrice(c, pavs),
     ordering_without_stock: c.ordering_without_stock,
     product_number: c.product_number,
     ean_number: c.ean_number,
@@ -328,7 +328,8 @@ export const variantRoutes: Route[] = [
         run: (ctx) => {
           need(ctx.state.products, ctx.params[0] as number, 'product');
           const expand = ctx.query.expand(['attributecombinationphotos']);
-          return page(ctx, ctx.state.combinations.by('product', ctx.params[0] as number), (c) => renderCombination(ctx, c, expand));
+          const pavs = ctx.state.productAttributeValues.by('product', ctx.params[0] as number);
+          return page(ctx, ctx.state.combinations.by('product', ctx.params[0] as number), (c) => renderCombination(ctx, c, expand, pavs));
         },
       },
     },
