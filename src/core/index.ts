@@ -20,3 +20,4 @@ export * from './privacy.js';
 export * from './limits.js';
 export * from './model.js';
 export * from './validate.js';
+export * from './diff.js';
