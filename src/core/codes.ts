@@ -360,6 +360,29 @@ export const CODES = {
     hint: () => 'check rounding, extra costs and discounts of the order in the source system',
   }),
 
+  // ── linking and writing to the target ─────────────────────────────────────────────────────
+  LINK_CONFLICT: def<{ skus: readonly string[]; reason: string; target: string }>({
+    severity: 'error',
+    errorClass: 'invalid_input',
+    title: 'A source record matches records in the target by SKU, but not one-to-one.',
+    message: (d, r) => `${r} shares SKU${d.skus.length === 1 ? '' : 's'} ${joinAnd(d.skus)} with ${d.target}, but ${d.reason}`,
+    hint: () => 'make the SKUs of this product match one product in both systems (same variants), or remove the SKUs from the other product in Shopify; then sync again',
+  }),
+  TARGET_REJECTED: def<{ target: string; errors: string }>({
+    severity: 'error',
+    errorClass: 'invalid_input',
+    title: 'The target system refused the record.',
+    message: (d, r) => `${d.target} refused ${r}: ${d.errors}`,
+    hint: (d) => `correct the fields named above in the source system; if they look right, check the record in ${d.target}`,
+  }),
+  TAX_RATE_NEEDED: def<{ from: string; to: string }>({
+    severity: 'error',
+    errorClass: 'invalid_input',
+    title: 'Prices must be converted between incl. and excl. VAT, but the VAT rate is unknown.',
+    message: (d, r) => `the prices of ${r} are ${d.from} VAT and must be ${d.to} VAT, but its VAT rate is unknown`,
+    hint: () => 'give the product a tax tariff in CCV, or map the tariff to a rate in flows.products.taxTariffs',
+  }),
+
   // ── internal data handling ─────────────────────────────────────────────────────────────────
   VALUE_NOT_SERIALISABLE: def<{ path: string; type: string }>({
     severity: 'error',
