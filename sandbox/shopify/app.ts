@@ -60,6 +60,7 @@ export function createApp(core: SandboxCore): Hono {
       token,
       contentType: c.req.header('content-type') ?? null,
       body: await c.req.text(),
+      origin: new URL(c.req.url).origin,
     });
     const cost = (res.body as { extensions?: { cost?: { requestedQueryCost?: number; actualQueryCost?: number | null } } })?.extensions?.cost;
     core.log(`POST ${c.req.path} ${res.status} cost=${cost?.actualQueryCost ?? '-'}/${cost?.requestedQueryCost ?? '-'} ${Date.now() - started}ms${res.dropConnection ? ' (dropped)' : ''}`);
@@ -155,6 +156,16 @@ export function createApp(core: SandboxCore): Hono {
     core.flush();
     return c.json((out ?? { ok: true }) as object);
   });
+
+  // Routes operation modules add (staged-upload targets, bulk result files, ...).
+  for (const r of core.registry.httpRoutes) {
+    app.on(r.method, r.path, async (c) => {
+      core.tick();
+      const res = await r.handler(core, c.req.raw);
+      core.flush();
+      return res;
+    });
+  }
 
   app.notFound((c) => c.json({ errors: 'Not Found' }, 404));
   return app;

@@ -19,4 +19,8 @@ export interface RequestContext {
   idempotencyKey?: string;
   /** Processing delay still to apply once, inside the first root field (fault injection). */
   pendingLatencyMs: number;
+  /** Origin the request came in on (e.g. http://127.0.0.1:4200), for URLs the sandbox hands out (staged uploads, bulk results). */
+  origin?: string;
+  /** Set while a bulk operation runs a document (no cost, no bucket). */
+  bulk?: boolean;
 }

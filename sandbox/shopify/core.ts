@@ -38,6 +38,18 @@ export interface CoreOptions {
   idempotencyRetentionMs: number;
   /** Seed for fault-injection dice. */
   seed: number;
+  /** Lines a bulk operation processes per second (sandbox clock), per operation. Default 20. */
+  bulkLinesPerSecond: number;
+  /** How webhook deliveries are sent (default: the global fetch). */
+  webhookFetch: typeof fetch;
+  /** Multiplies webhook retry delays (Shopify: 8 retries over ~4 h); e.g. 0.001 turns minutes into tens of ms. Default 1. */
+  webhookTimeScale: number;
+  /** Probability (0..1) that a webhook is delivered twice (a second delivery with its own webhook id, same event id). Default 0. */
+  webhookDuplicateRate: number;
+  /** Each delivery waits a random 0..N ms (sandbox clock) before it is sent, so deliveries can arrive out of order. Default 0. */
+  webhookReorderMs: number;
+  /** A webhook receiver must answer within this many ms (real time), else the attempt failed. Default 5000. */
+  webhookTimeoutMs: number;
 }
 
 export const DEFAULT_SHOP = 'koppel-demo.myshopify.com';
@@ -76,7 +88,28 @@ export function normalizeOptions(o: Partial<CoreOptions> = {}): CoreOptions {
     autoStock: o.autoStock ?? true,
     idempotencyRetentionMs: o.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000,
     seed: o.seed ?? 42,
+    bulkLinesPerSecond: positive('bulkLinesPerSecond', o.bulkLinesPerSecond ?? 20),
+    webhookFetch: o.webhookFetch ?? ((input, init) => fetch(input, init)),
+    webhookTimeScale: positive('webhookTimeScale', o.webhookTimeScale ?? 1),
+    webhookDuplicateRate: probability('webhookDuplicateRate', o.webhookDuplicateRate ?? 0),
+    webhookReorderMs: nonNegative('webhookReorderMs', o.webhookReorderMs ?? 0),
+    webhookTimeoutMs: positive('webhookTimeoutMs', o.webhookTimeoutMs ?? 5000),
   };
+}
+
+function positive(name: string, v: number): number {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`${name} must be a positive number, got ${String(v)}`);
+  return v;
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new Error(`${name} must be a number >= 0, got ${String(v)}`);
+  return v;
+}
+
+function probability(name: string, v: number): number {
+  if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`${name} must be a probability between 0 and 1, got ${String(v)}`);
+  return v;
 }
 
 /** Shopify DateTime values have second precision. */

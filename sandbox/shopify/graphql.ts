@@ -35,7 +35,7 @@ import type { SandboxCore } from './core.js';
 import { accessDenied, expandScopes, parseRequiredAccess, scopeSatisfied, unsupported } from './registry.js';
 import type { FieldSpec, Resolver, ScopeRule } from './registry.js';
 import { isSupportedVersion, loadSchema, SUPPORTED_VERSIONS } from './schema.js';
-import type { SchemaInfo } from './schema.js';
+import type { ApiVersion, SchemaInfo } from './schema.js';
 import type { TokenInfo } from './auth.js';
 
 export const RATE_LIMIT_DOCS = 'https://shopify.dev/api/usage/rate-limits';
@@ -45,6 +45,8 @@ export interface GraphQLHttpRequest {
   token: TokenInfo;
   contentType: string | null;
   body: string;
+  /** Origin of the incoming request (URLs the sandbox hands out point back at it). */
+  origin?: string;
 }
 
 export interface GraphQLHttpResponse {
@@ -434,6 +436,7 @@ export async function handleGraphQL(core: SandboxCore, req: GraphQLHttpRequest):
     tokenKind: req.token.kind,
     searchWarnings: [],
     pendingLatencyMs: core.faults.latency(),
+    origin: req.origin,
   };
   const result = (await execute({
     schema: info.schema,
@@ -464,3 +467,66 @@ export async function handleGraphQL(core: SandboxCore, req: GraphQLHttpRequest):
   return { status: 200, headers: {}, body, dropConnection: op.operation === 'mutation' && core.faults.dropAfterCommit() };
 }
 
+
+// ---------------------------------------------------------------------------------------------
+
+export interface InternalExecution {
+  version: ApiVersion;
+  /** Granted scopes as on the token ('*' = everything). */
+  scopes: readonly string[];
+  tokenKind: 'static' | 'client_credentials';
+  /** A parsed, validated document (see `parseDocument`). */
+  document: DocumentNode;
+  variables: Record<string, unknown>;
+  operationName?: string;
+  origin?: string;
+}
+
+/** Parses and validates a document against a version's schema (errors instead of a document when invalid). */
+export function parseDocument(version: ApiVersion, query: string): { doc: DocumentNode } | { errors: readonly GraphQLError[] } {
+  return parseAndValidate(loadSchema(version), query);
+}
+
+/**
+ * Runs a document through the registry like a request, but outside the cost bucket and the per-request
+ * limits: bulk operations (each JSONL line of a bulk mutation, or a bulk query without pagination arguments).
+ * Variables are coerced; `@idempotent`, scopes, unsupported fields and inputs are checked as usual.
+ */
+export async function executeInternal(core: SandboxCore, run: InternalExecution): Promise<ExecutionResult> {
+  const info = loadSchema(run.version);
+  const op = getOperationAST(run.document, run.operationName);
+  if (!op) return { errors: [new GraphQLError('The document must hold exactly one operation (or name it).')] };
+  const coerced = getVariableValues(info.schema, op.variableDefinitions ?? [], run.variables);
+  if (coerced.errors) return { errors: coerced.errors };
+  const fragments = fragmentsOf(run.document.definitions);
+  if (op.operation === 'mutation') {
+    const limitErrors = checkLimits(info, op, fragments, coerced.coerced);
+    if (limitErrors.length) return { errors: limitErrors };
+  }
+  const idemErrors = checkIdempotency(info, op, coerced.coerced, fragments);
+  if (idemErrors.length) return { errors: idemErrors };
+  const ctx: RequestContext = {
+    core,
+    state: core.state,
+    version: info.version,
+    schema: info,
+    scopes: run.scopes.includes('*') ? new Set(['*']) : expandScopes(run.scopes),
+    tokenKind: run.tokenKind,
+    searchWarnings: [],
+    pendingLatencyMs: 0,
+    origin: run.origin,
+    bulk: true,
+  };
+  const result = (await execute({
+    schema: info.schema,
+    document: run.document,
+    operationName: run.operationName,
+    variableValues: run.variables,
+    contextValue: ctx,
+    rootValue: {},
+    fieldResolver: resolverFor(core, info),
+    typeResolver,
+  })) as ExecutionResult;
+  core.flush();
+  return result;
+}

@@ -69,7 +69,19 @@ export interface ShopifySandboxOptions {
   idempotencyRetentionMs?: number;
   /** Seed of the fault-injection dice. */
   seed?: number;
-  /** Operation modules (default DEFAULT_MODULES); later modules add customers, orders, ... */
+  /** Lines a bulk operation processes per second (sandbox clock), per operation. Default 20. */
+  bulkLinesPerSecond?: number;
+  /** How webhook deliveries are sent (default: the global fetch); tests can route them in-process. */
+  webhookFetch?: typeof fetch;
+  /** Multiplies webhook retry delays (8 retries over ~4 h of sandbox time at 1). Default 1. */
+  webhookTimeScale?: number;
+  /** Probability (0..1) that a webhook is delivered twice (new X-Shopify-Webhook-Id, same X-Shopify-Event-Id). Default 0. */
+  webhookDuplicateRate?: number;
+  /** Each delivery waits a random 0..N ms of sandbox time, so deliveries arrive out of order. Default 0. */
+  webhookReorderMs?: number;
+  /** Real-time limit for a webhook receiver's answer. Default 5000 ms. */
+  webhookTimeoutMs?: number;
+  /** Operation modules (default DEFAULT_MODULES). */
   modules?: readonly Module[];
 }
 

@@ -51,6 +51,14 @@ export interface MetafieldOwnerKind {
 
 export type Module = (registry: Registry) => void;
 
+/** An extra HTTP route (outside /admin/api and /__sandbox/), e.g. a staged-upload target or a result file. */
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PUT';
+  /** A Hono path pattern, e.g. '/storage/bulk/:file'. */
+  path: string;
+  handler: (core: SandboxCore, req: Request) => Response | Promise<Response>;
+}
+
 /** Thrown by `/__sandbox/*` handlers for bad input: answered with HTTP 400 and the message. */
 export class SandboxInputError extends Error {}
 
@@ -73,6 +81,7 @@ export class Registry {
   readonly metafieldOwners = new Map<string, MetafieldOwnerKind>();
   readonly seeders: ((core: SandboxCore) => void)[] = [];
   readonly adminRoutes = new Map<string, AdminHandler>();
+  readonly httpRoutes: HttpRoute[] = [];
 
   /** Registers a resolver for `Type.field`. Registering twice is a programming error. */
   field(coordinate: string, resolve: Resolver, opts: FieldOptions = {}): this {
@@ -124,6 +133,14 @@ export class Registry {
     if (!/^[a-z0-9][a-z0-9/_-]*$/.test(name)) throw new Error(`bad admin route name ${name}`);
     if (this.adminRoutes.has(name)) throw new Error(`admin route ${name} registered twice`);
     this.adminRoutes.set(name, handler);
+    return this;
+  }
+
+  /** Adds an HTTP route outside the Admin API (e.g. where staged uploads are sent). */
+  route(route: HttpRoute): this {
+    if (!route.path.startsWith('/') || route.path.startsWith('/admin/') || route.path.startsWith('/__sandbox')) throw new Error(`bad route path ${route.path}`);
+    if (this.httpRoutes.some((r) => r.method === route.method && r.path === route.path)) throw new Error(`route ${route.method} ${route.path} registered twice`);
+    this.httpRoutes.push(route);
     return this;
   }
 

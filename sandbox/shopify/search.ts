@@ -10,8 +10,9 @@
  * keyword: whole value, case-insensitive (`abc*`: prefix); on a list, any element
  * keyword_not: true when NO element equals the value (Shopify's `tag_not:`); reads the field named by `source`
  * date / number / id: comparisons with `:` `>` `<` `>=` `<=` (a date-only value means that whole UTC day)
+ * email: tokenised like text when bare (`email:jan@x.nl` also finds `x.nl@jan`), the whole value (case-insensitive) when quoted
  */
-export type FieldKind = 'text' | 'keyword' | 'keyword_not' | 'date' | 'number' | 'id' | 'boolean';
+export type FieldKind = 'text' | 'keyword' | 'keyword_not' | 'date' | 'number' | 'id' | 'boolean' | 'email';
 
 export interface SearchSpec {
   /** Searchable fields and how they match. */
@@ -333,6 +334,9 @@ function evalNode(node: SearchNode, doc: SearchDoc, spec: SearchSpec, warn: (w: 
       switch (kind) {
         case 'text':
           return node.op === ':' ? matchText(v, node.value, node.quoted) : null;
+        case 'email':
+          if (node.op !== ':') return null;
+          return node.quoted ? matchKeyword(v, node.value, true) : matchText(v, node.value, false);
         case 'keyword':
           return node.op === ':' ? matchKeyword(v, node.value, node.quoted) : compareStrings(v, node.value, node.op);
         case 'keyword_not':

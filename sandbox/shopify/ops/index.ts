@@ -2,9 +2,12 @@
 // is one more module here: see sandbox/shopify/README.md.
 import type { Module } from '../registry.js';
 import { collectionsModule } from './collections.js';
+import { companiesModule } from './companies.js';
+import { customersModule } from './customers.js';
 import { inventoryModule } from './inventory.js';
 import { metafieldsModule } from './metafields.js';
 import { productsModule } from './products.js';
 import { shopModule } from './shop.js';
+import { tagsModule } from './tags.js';
 
-export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule];
+export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, tagsModule];
