@@ -6,8 +6,9 @@ import { companiesModule } from './companies.js';
 import { customersModule } from './customers.js';
 import { inventoryModule } from './inventory.js';
 import { metafieldsModule } from './metafields.js';
+import { ordersModule } from './orders.js';
 import { productsModule } from './products.js';
 import { shopModule } from './shop.js';
 import { tagsModule } from './tags.js';
 
-export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, tagsModule];
+export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, ordersModule, tagsModule];
