@@ -3,6 +3,7 @@
  * passes silently. Fields marked with `secret()` must be written as `${env:NAME}` in the file.
  */
 import { z } from 'zod';
+import { ProductsSettingsSchema } from './products.js';
 
 export const SHOPIFY_API_VERSION = '2026-10';
 
@@ -67,7 +68,7 @@ const flowBase = {
 };
 
 export const FlowsSchema = z.strictObject({
-  products: z.strictObject({ ...flowBase }).default({ enabled: false }),
+  products: ProductsSettingsSchema.prefault({}),
   categories: z.strictObject({ ...flowBase }).default({ enabled: false }),
   stock: z.strictObject({
     ...flowBase,
@@ -96,9 +97,7 @@ export const ConfigSchema = z.strictObject({
     ccv: CcvConnectionSchema.optional().describe('Leave out to use the built-in CCV sandbox'),
     shopify: ShopifyConnectionSchema.optional().describe('Leave out to use the built-in Shopify sandbox'),
   }).default({}),
-  flows: FlowsSchema.default({
-    products: { enabled: false }, categories: { enabled: false }, stock: { enabled: false }, customers: { enabled: false }, orders: { enabled: false },
-  }),
+  flows: FlowsSchema.prefault({}),
   sandbox: SandboxSchema.default({ seed: 1, products: 500, ccvPort: 4100, shopifyPort: 4200 }),
 });
 

@@ -270,6 +270,8 @@ export interface MetafieldWrite {
   type: string;
   value: string;
   existing: MetafieldRec | undefined;
+  /** Identifies the owner within one mutation, also for owners the mutation creates (several new variants). */
+  batchOwner: string | null;
 }
 
 export interface MetafieldInputLike {
@@ -294,6 +296,8 @@ export function planMetafield(
   path: (string | number)[],
   batch: MetafieldWrite[],
   codes: { blank: string; invalidType: string; invalidValue: string; taken: string; stale?: string; invalidDigest?: string; invalid: string; tooShort?: string; tooLong?: string },
+  /** For an owner the same mutation creates: a name unique within the mutation (default: the owner id). */
+  batchOwner: string | null = ownerId,
 ): { write: MetafieldWrite | null; errors: UserErrorView[] } {
   const errors: UserErrorView[] = [];
   let existing: MetafieldRec | undefined;
@@ -337,14 +341,14 @@ export function planMetafield(
   if (unique) {
     const ids = idx(state).byValue.get(valueKey(ownerType, ns, key, value));
     const clash = ids && [...ids].some((id) => T.metafields(state).get(id)!.ownerId !== ownerId);
-    const batchClash = batch.some((w) => w.ownerType === ownerType && w.namespace === ns && w.key === key && w.value === value && w.ownerId !== ownerId);
+    const batchClash = batch.some((w) => w.ownerType === ownerType && w.namespace === ns && w.key === key && w.value === value && w.batchOwner !== batchOwner);
     if (clash || batchClash) errors.push(userError([...path, 'value'], `Value '${value}' is already taken: ${ns}.${key} values must be unique.`, codes.taken));
   }
-  if (batch.some((w) => w.ownerId === ownerId && w.ownerType === ownerType && w.namespace === ns && w.key === key)) {
+  if (batch.some((w) => w.batchOwner === batchOwner && w.ownerType === ownerType && w.namespace === ns && w.key === key)) {
     errors.push(userError(path, `The metafield ${ns}.${key} appears more than once for the same owner.`, codes.invalid));
   }
   if (errors.length) return { write: null, errors };
-  const write: MetafieldWrite = { ownerId, ownerType, namespace: ns, key, type, value, existing };
+  const write: MetafieldWrite = { ownerId, ownerType, namespace: ns, key, type, value, existing, batchOwner };
   batch.push(write);
   return { write, errors };
 }

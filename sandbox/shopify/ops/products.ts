@@ -758,7 +758,7 @@ export function runProductSet(core: SandboxCore, args: ProductSetArgs): { produc
       });
       const mf: MetafieldWrite[] = [];
       (v.metafields ?? []).forEach((m, k) => {
-        const r = planMetafield(state, 'PRODUCTVARIANT', existing?.id ?? null, m, [...path, 'metafields', k], mfBatch, SET_MF_CODES);
+        const r = planMetafield(state, 'PRODUCTVARIANT', existing?.id ?? null, m, [...path, 'metafields', k], mfBatch, SET_MF_CODES, existing?.id ?? `new-variant:${path.join('.')}`);
         errors.push(...r.errors);
         if (r.write) mf.push(r.write);
       });
@@ -1087,7 +1087,7 @@ function productVariantsBulkCreate(_s: unknown, args: { productId: string; varia
     });
     const mf: MetafieldWrite[] = [];
     (v.metafields ?? []).forEach((m, k) => {
-      const r2 = planMetafield(state, 'PRODUCTVARIANT', null, m, [...path, 'metafields', k], batch, BULK_MF_CODES);
+      const r2 = planMetafield(state, 'PRODUCTVARIANT', null, m, [...path, 'metafields', k], batch, BULK_MF_CODES, `new-variant:${path.join('.')}`);
       errors.push(...r2.errors);
       if (r2.write) mf.push(r2.write);
     });

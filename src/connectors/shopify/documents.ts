@@ -107,6 +107,82 @@ export const ProductsUpdatedSince = gql<T.ProductsUpdatedSinceData, T.ProductsUp
   }
 `;
 
+/**
+ * Product upsert for the products flow: `$variants` is the product's variant count, so the requested
+ * cost (reserved against the bucket before the call) matches what comes back.
+ */
+export const ProductUpsert = gql<T.ProductUpsertData, T.ProductUpsertVariables>`
+  mutation ProductUpsert($identifier: ProductSetIdentifiers, $input: ProductSetInput!, $variants: Int!) {
+    productSet(identifier: $identifier, input: $input, synchronous: true) {
+      product {
+        id
+        handle
+        variants(first: $variants) { nodes { id sku inventoryItem { id } selectedOptions { name value } } }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+/** The same upsert for bulk operations (one JSONL line per product; the whole product comes back). */
+export const ProductUpsertBulk = gql<T.ProductUpsertBulkData, T.ProductUpsertBulkVariables>`
+  mutation ProductUpsertBulk($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
+    productSet(identifier: $identifier, input: $input, synchronous: true) {
+      product {
+        id
+        handle
+        variants(first: 250) { nodes { id sku inventoryItem { id } selectedOptions { name value } } }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+/** What Shopify holds for a product, read back to detect edits made in Shopify and to explain a record. */
+export const ProductSnapshot = gql<T.ProductSnapshotData, T.ProductSnapshotVariables>`
+  query ProductSnapshot($identifier: ProductIdentifierInput!, $variants: Int = 100, $metafields: Int = 25) {
+    productByIdentifier(identifier: $identifier) {
+      id
+      handle
+      title
+      status
+      vendor
+      productType
+      tags
+      descriptionHtml
+      options { name position optionValues { name } }
+      variants(first: $variants) {
+        nodes {
+          id sku price compareAtPrice taxable barcode inventoryPolicy
+          selectedOptions { name value }
+          inventoryItem { id tracked unitCost { amount } measurement { weight { value unit } } }
+        }
+        pageInfo { hasNextPage }
+      }
+      metafields(first: $metafields) { nodes { namespace key type value } }
+    }
+  }
+`;
+
+/** Every variant in the store with its SKU, options and product: the linking report's view of Shopify. */
+export const CatalogVariants = gql<T.CatalogVariantsData, T.CatalogVariantsVariables>`
+  query CatalogVariants($first: Int = 200, $after: String) {
+    productVariants(first: $first, after: $after) {
+      nodes { id sku selectedOptions { name value } product { id handle title } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+/** Publishes a product (new products are unpublished) to the configured sales channels. */
+export const ProductPublish = gql<T.ProductPublishData, T.ProductPublishVariables>`
+  mutation ProductPublish($id: ID!, $input: [PublicationInput!]!) {
+    publishablePublish(id: $id, input: $input) {
+      userErrors { field message }
+    }
+  }
+`;
+
 export const ProductSetSync = gql<T.ProductSetSyncData, T.ProductSetSyncVariables>`
   mutation ProductSetSync($identifier: ProductSetIdentifiers, $input: ProductSetInput!) {
     productSet(identifier: $identifier, input: $input, synchronous: true) {

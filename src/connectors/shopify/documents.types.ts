@@ -131,6 +131,34 @@ export interface BulkRunQueryVariables {
   query: string;
 }
 
+/** Result data of CatalogVariants. */
+export interface CatalogVariantsData {
+  productVariants: {
+    nodes: Array<{
+      id: string;
+      sku: string | null;
+      selectedOptions: Array<{
+        name: string;
+        value: string;
+      }>;
+      product: {
+        id: string;
+        handle: string;
+        title: string;
+      };
+    }>;
+    pageInfo: {
+      hasNextPage: boolean;
+      endCursor: string | null;
+    };
+  };
+}
+/** Variables of CatalogVariants. */
+export interface CatalogVariantsVariables {
+  first?: number | null;
+  after?: string | null;
+}
+
 /** Result data of CollectionByIdentifier. */
 export interface CollectionByIdentifierData {
   collectionByIdentifier: {
@@ -1255,6 +1283,21 @@ export interface ProductCreateVariables {
   product: ProductCreateInput;
 }
 
+/** Result data of ProductPublish. */
+export interface ProductPublishData {
+  publishablePublish: {
+    userErrors: Array<{
+      field: Array<string> | null;
+      message: string;
+    }>;
+  } | null;
+}
+/** Variables of ProductPublish. */
+export interface ProductPublishVariables {
+  id: string;
+  input: Array<PublicationInput>;
+}
+
 /** Result data of ProductSetAsync. */
 export interface ProductSetAsyncData {
   productSet: {
@@ -1346,6 +1389,72 @@ export interface ProductSetSyncVariables {
   input: ProductSetInput;
 }
 
+/** Result data of ProductSnapshot. */
+export interface ProductSnapshotData {
+  productByIdentifier: {
+    id: string;
+    handle: string;
+    title: string;
+    status: ProductStatus;
+    vendor: string;
+    productType: string;
+    tags: Array<string>;
+    descriptionHtml: string;
+    options: Array<{
+      name: string;
+      position: number;
+      optionValues: Array<{
+        name: string;
+      }>;
+    }>;
+    variants: {
+      nodes: Array<{
+        id: string;
+        sku: string | null;
+        price: string;
+        compareAtPrice: string | null;
+        taxable: boolean;
+        barcode: string | null;
+        inventoryPolicy: ProductVariantInventoryPolicy;
+        selectedOptions: Array<{
+          name: string;
+          value: string;
+        }>;
+        inventoryItem: {
+          id: string;
+          tracked: boolean;
+          unitCost: {
+            amount: string;
+          } | null;
+          measurement: {
+            weight: {
+              value: number;
+              unit: WeightUnit;
+            } | null;
+          };
+        };
+      }>;
+      pageInfo: {
+        hasNextPage: boolean;
+      };
+    };
+    metafields: {
+      nodes: Array<{
+        namespace: string;
+        key: string;
+        type: string;
+        value: string;
+      }>;
+    };
+  } | null;
+}
+/** Variables of ProductSnapshot. */
+export interface ProductSnapshotVariables {
+  identifier: ProductIdentifierInput;
+  variants?: number | null;
+  metafields?: number | null;
+}
+
 /** Result data of ProductUpdate. */
 export interface ProductUpdateData {
   productUpdate: {
@@ -1364,6 +1473,73 @@ export interface ProductUpdateData {
 export interface ProductUpdateVariables {
   identifier?: ProductUpdateIdentifiers | null;
   product: ProductUpdateInput;
+}
+
+/** Result data of ProductUpsert. */
+export interface ProductUpsertData {
+  productSet: {
+    product: {
+      id: string;
+      handle: string;
+      variants: {
+        nodes: Array<{
+          id: string;
+          sku: string | null;
+          inventoryItem: {
+            id: string;
+          };
+          selectedOptions: Array<{
+            name: string;
+            value: string;
+          }>;
+        }>;
+      };
+    } | null;
+    userErrors: Array<{
+      field: Array<string> | null;
+      message: string;
+      code: ProductSetUserErrorCode | null;
+    }>;
+  } | null;
+}
+/** Variables of ProductUpsert. */
+export interface ProductUpsertVariables {
+  identifier?: ProductSetIdentifiers | null;
+  input: ProductSetInput;
+  variants: number;
+}
+
+/** Result data of ProductUpsertBulk. */
+export interface ProductUpsertBulkData {
+  productSet: {
+    product: {
+      id: string;
+      handle: string;
+      variants: {
+        nodes: Array<{
+          id: string;
+          sku: string | null;
+          inventoryItem: {
+            id: string;
+          };
+          selectedOptions: Array<{
+            name: string;
+            value: string;
+          }>;
+        }>;
+      };
+    } | null;
+    userErrors: Array<{
+      field: Array<string> | null;
+      message: string;
+      code: ProductSetUserErrorCode | null;
+    }>;
+  } | null;
+}
+/** Variables of ProductUpsertBulk. */
+export interface ProductUpsertBulkVariables {
+  identifier?: ProductSetIdentifiers | null;
+  input: ProductSetInput;
 }
 
 /** Result data of ProductVariantsPage. */

@@ -21,6 +21,10 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   OrderLineItemsPage: { id: 'gid://shopify/Order/1', after: 'eyJsYXN0X2lkIjoxfQ==' },
   OrdersForPosImport: { ...base.OrdersForPosImport, first: 3, lines: 25 },
   ProductsUpdatedSince: { ...base.ProductsUpdatedSince, first: 5 },
+  ProductUpsert: { ...base.ProductSetSync!, variants: 2 },
+  ProductUpsertBulk: base.ProductSetSync!,
+  ProductSnapshot: { identifier: { customId: { namespace: 'koppel', key: 'ccv_product_id', value: '1001' } }, variants: 4 },
+  ProductPublish: { id: 'gid://shopify/Product/1', input: [{ publicationId: 'gid://shopify/Publication/1' }] },
 };
 
 function operationOf(text: string): { op: OperationDefinitionNode; ast: ReturnType<typeof parse> } {

@@ -1,0 +1,159 @@
+/**
+ * Canonical inventory calls on Shopify: locations, SKU → inventory item, available quantities, and
+ * compare-and-set writes. Shopify's names (GIDs, userError codes) stay in here; callers get plain
+ * results with the conflicts already sorted out per entry.
+ */
+import type { ShopifyClient } from './client.js';
+import * as docs from './documents.js';
+import { StockItemLevel, StockLocationLevels, type StockLocationLevelsData } from './documents.stock.js';
+import type { LocationsData } from './documents.types.js';
+import type { Lane } from './limiter.js';
+
+export interface ShopifyLocation {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
+export async function listLocations(client: ShopifyClient, lane: Lane = 'stock', signal?: AbortSignal): Promise<ShopifyLocation[]> {
+  const out: ShopifyLocation[] = [];
+  let after: string | null = null;
+  do {
+    const r: { data: LocationsData } = await client.query(docs.Locations, { first: 100, after }, { lane, ...(signal ? { signal } : {}) });
+    for (const n of r.data.locations.nodes) out.push({ id: n.id, name: n.name, active: n.isActive });
+    after = r.data.locations.pageInfo.hasNextPage ? r.data.locations.pageInfo.endCursor : null;
+  } while (after);
+  return out;
+}
+
+export interface ShopifyItemMatch {
+  inventoryItemId: string;
+  variantId: string;
+  productId: string;
+  tracked: boolean;
+}
+
+/**
+ * Variants whose SKU is exactly `sku` (case-sensitive). Shopify's `sku:` search is tokenised and
+ * case-insensitive, so near matches come back too and are filtered out here; `truncated` says the
+ * search returned a full page, so an exact match beyond it cannot be excluded.
+ */
+export async function findItemsBySku(client: ShopifyClient, sku: string, lane: Lane = 'stock', signal?: AbortSignal): Promise<{ matches: ShopifyItemMatch[]; truncated: boolean }> {
+  const first = 25;
+  const r = await client.query(docs.VariantsBySku, { query: `sku:${JSON.stringify(sku)}`, first }, { lane, ...(signal ? { signal } : {}) });
+  const nodes = r.data.productVariants.nodes;
+  const matches = nodes
+    .filter((v) => v.sku === sku)
+    .map((v) => ({ inventoryItemId: v.inventoryItem.id, variantId: v.id, productId: v.product.id, tracked: v.inventoryItem.tracked }));
+  return { matches, truncated: nodes.length >= first && matches.length === 0 };
+}
+
+export interface ItemLevel {
+  inventoryItemId: string;
+  sku: string | null;
+  tracked: boolean;
+  /** Available at the location; null when the item is not stocked there. */
+  available: number | null;
+}
+
+/** One item's available quantity at one location; undefined when the item no longer exists. */
+export async function readItemLevel(client: ShopifyClient, inventoryItemId: string, locationId: string, lane: Lane = 'stock', signal?: AbortSignal): Promise<ItemLevel | undefined> {
+  const r = await client.query(StockItemLevel, { id: inventoryItemId, locationId }, { lane, ...(signal ? { signal } : {}) });
+  const it = r.data.inventoryItem;
+  if (!it) return undefined;
+  const q = it.inventoryLevel?.quantities.find((x) => x.name === 'available');
+  return { inventoryItemId: it.id, sku: it.sku, tracked: it.tracked, available: it.inventoryLevel ? (q?.quantity ?? 0) : null };
+}
+
+/** Every item stocked at a location with its available quantity, one page (≤ 250) at a time. */
+export async function* locationLevels(client: ShopifyClient, locationId: string, opts: { lane?: Lane; signal?: AbortSignal; pageSize?: number; onCost?: (points: number) => void } = {}): AsyncGenerator<ItemLevel[]> {
+  let after: string | null = null;
+  do {
+    const r: { data: StockLocationLevelsData; cost: { actual: number | null; requested: number } } = await client.query(StockLocationLevels, { id: locationId, first: opts.pageSize ?? 250, after }, { lane: opts.lane ?? 'reconcile', ...(opts.signal ? { signal: opts.signal } : {}) });
+    opts.onCost?.(r.cost.actual ?? r.cost.requested);
+    const loc = r.data.location;
+    if (!loc) return;
+    yield loc.inventoryLevels.nodes.map((n) => ({
+      inventoryItemId: n.item.id,
+      sku: n.item.sku,
+      tracked: n.item.tracked,
+      available: n.quantities.find((q) => q.name === 'available')?.quantity ?? 0,
+    }));
+    after = loc.inventoryLevels.pageInfo.hasNextPage ? loc.inventoryLevels.pageInfo.endCursor : null;
+  } while (after);
+}
+
+export interface SetEntry {
+  inventoryItemId: string;
+  locationId: string;
+  quantity: number;
+  /** The quantity Koppel believes Shopify has (compare-and-set); null skips the check. */
+  changeFrom: number | null;
+}
+
+export type SetOutcome =
+  | { ok: true; changed: boolean; cost: number }
+  | {
+    ok: false;
+    /** Entries (by index) whose changeFrom no longer matches: nothing of the batch was applied. */
+    stale: number[];
+    /** Entries whose item is not stocked at the location (2026-07 and earlier). */
+    notStocked: number[];
+    /** Entries whose item or location no longer exists. */
+    missing: number[];
+    /** Anything else, with Shopify's message. */
+    other: Array<{ index: number | null; code: string | null; message: string }>;
+    cost: number;
+  };
+
+export const MAX_SET_QUANTITIES = 250;
+
+/**
+ * Sets available quantities absolutely, with compare-and-set and an idempotency key (a replay with
+ * the same key and entries changes nothing). Shopify applies all entries or none.
+ */
+export async function setAvailable(
+  client: ShopifyClient,
+  entries: readonly SetEntry[],
+  opts: { key: string; reason?: string; referenceDocumentUri?: string; lane?: Lane; signal?: AbortSignal },
+): Promise<SetOutcome> {
+  if (entries.length === 0 || entries.length > MAX_SET_QUANTITIES) throw new RangeError(`setAvailable takes 1 to ${MAX_SET_QUANTITIES} entries, got ${entries.length}`);
+  const r = await client.mutate(
+    docs.InventorySet,
+    {
+      key: opts.key,
+      input: {
+        name: 'available',
+        reason: opts.reason ?? 'correction',
+        ...(opts.referenceDocumentUri ? { referenceDocumentUri: opts.referenceDocumentUri } : {}),
+        quantities: entries.map((e) => ({ inventoryItemId: e.inventoryItemId, locationId: e.locationId, quantity: e.quantity, changeFromQuantity: e.changeFrom })),
+      },
+    },
+    { lane: opts.lane ?? 'stock', ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
+  const cost = r.cost.actual ?? r.cost.requested;
+  if (r.ok) return { ok: true, changed: r.data.inventorySetQuantities?.inventoryAdjustmentGroup != null, cost };
+  const out = { ok: false as const, stale: [] as number[], notStocked: [] as number[], missing: [] as number[], other: [] as Array<{ index: number | null; code: string | null; message: string }>, cost };
+  for (const u of r.userErrors) {
+    const idx = u.field && u.field[1] === 'quantities' && u.field[2] !== undefined && /^\d+$/.test(u.field[2]) ? Number(u.field[2]) : null;
+    if (u.code === 'CHANGE_FROM_QUANTITY_STALE' || u.code === 'COMPARE_QUANTITY_STALE') {
+      if (idx !== null) out.stale.push(idx);
+      else out.other.push({ index: idx, code: u.code, message: u.message });
+    } else if (u.code === 'ITEM_NOT_STOCKED_AT_LOCATION' && idx !== null) out.notStocked.push(idx);
+    else if ((u.code === 'INVALID_INVENTORY_ITEM' || u.code === 'INVALID_LOCATION') && idx !== null) out.missing.push(idx);
+    else out.other.push({ index: idx, code: u.code, message: u.message });
+  }
+  return out;
+}
+
+/** Stocks an item at a location (needed before writing there on API versions before 2026-10). */
+export async function activateAt(client: ShopifyClient, inventoryItemId: string, locationId: string, key: string, lane: Lane = 'stock', signal?: AbortSignal): Promise<{ ok: boolean; message?: string }> {
+  const r = await client.mutate(docs.InventoryActivate, { inventoryItemId, locationId, key }, { lane, ...(signal ? { signal } : {}) });
+  return r.ok ? { ok: true } : { ok: false, message: r.userErrors.map((u) => u.message).join('; ') };
+}
+
+/** Switches "track quantity" on for an item. */
+export async function setTracked(client: ShopifyClient, inventoryItemId: string, lane: Lane = 'stock', signal?: AbortSignal): Promise<{ ok: boolean; message?: string }> {
+  const r = await client.mutate(docs.InventoryItemUpdate, { id: inventoryItemId, input: { tracked: true } }, { lane, retrySafe: true, ...(signal ? { signal } : {}) });
+  return r.ok ? { ok: true } : { ok: false, message: r.userErrors.map((u) => u.message).join('; ') };
+}

@@ -1,0 +1,269 @@
+/**
+ * Writes planned products to Shopify and records what happened: ledger links (product, variants
+ * with their inventory items), activity rows, cost. Creates go one by one through the cost limiter,
+ * or, for a large first load, as bulk operations.
+ */
+import { contentHash, problem, recordLabel, shortId, type Problem, type Product } from '../../core/index.js';
+import { errorMessage, isKoppelError } from '../../core/errors.js';
+import type { FieldChange } from '../../core/privacy.js';
+import type { UserError } from '../../connectors/shopify/client.js';
+import { ShopifyBulk, type BulkInput } from '../../connectors/shopify/bulk.js';
+import * as docs from '../../connectors/shopify/documents.js';
+import {
+  productFieldsInput, productIdentifier, productSetInput, productSetStructure, publishProduct, updateProductFields, updateVariants, upsertProduct,
+  variantUpdateInputs, ALL_PRODUCT_FIELDS, type ProductField, type WrittenVariant,
+} from '../../connectors/shopify/products.js';
+import { IdentityLedger } from '../../engine/ledger.js';
+import type { FlowEnv } from '../env.js';
+import type { FlowRun } from '../run.js';
+import { pushedHashes, sourceHashes, POLICY_FIELDS } from './plan.js';
+
+export const ENTITY = { product: 'product', variant: 'variant' } as const;
+
+/** Ledger hash that records which sales channels a product was published to. */
+export const PUBLISHED = 'x:published';
+export const publishedHash = (publications: readonly string[]): string => contentHash([...publications].sort());
+
+export function userErrorText(errors: readonly UserError[]): string {
+  return errors.map((e) => `${e.field?.join('.') ?? 'product'}: ${e.message}${e.code ? ` (${e.code})` : ''}`).join('; ');
+}
+
+export function rejected(p: Product, errors: readonly UserError[]): Problem {
+  return problem('TARGET_REJECTED', { target: 'Shopify', errors: userErrorText(errors) }, { record: recordLabel('product', p.key) });
+}
+
+/** Written variants back to canonical variant keys, by their option values (the default variant for a product without options). */
+export function matchVariants(target: Product, written: readonly WrittenVariant[]): Map<string, WrittenVariant> {
+  const out = new Map<string, WrittenVariant>();
+  const keyOf = (pairs: ReadonlyArray<{ name: string; value: string }>) => pairs.map((o) => `${o.name}\u0000${o.value}`).join('\u0001');
+  const byOptions = new Map(written.map((w) => [keyOf(w.optionValues), w]));
+  for (const v of target.variants) {
+    const w = target.options.length === 0 ? written[0] : byOptions.get(keyOf(v.optionValues.map((o) => ({ name: o.option, value: o.value }))));
+    if (w) out.set(v.key.id, w);
+  }
+  return out;
+}
+
+/**
+ * Records product and variant links in one transaction, drops links of variants that no longer
+ * exist, and stores the hashes of what was processed and pushed.
+ */
+export async function recordLinks(env: FlowEnv, target: Product, productId: string, variants: ReadonlyMap<string, { variantId: string; inventoryItemId: string | null }>, hashes: Record<string, string>, previousVariantKeys: readonly string[] = []): Promise<void> {
+  await env.store.db.transaction().execute(async (tx) => {
+    const ledger = new IdentityLedger(tx);
+    const now = env.now();
+    const existing = await ledger.bySource(env.pair, ENTITY.product, target.key.id);
+    const input = { pair: env.pair, entity: ENTITY.product, sourceKey: target.key.id, targetId: productId, direction: 'source_to_target' as const, hashes };
+    if (existing && existing.targetId !== productId) await ledger.relink(input, now);
+    else await ledger.link(input, now);
+    const keep = new Set<string>();
+    for (const v of target.variants) {
+      const w = variants.get(v.key.id);
+      if (!w) continue;
+      keep.add(v.key.id);
+      // Refs are unique across links (a target id belongs to one link), so the product GID is not a variant ref.
+      const refs: Record<string, string> = {};
+      if (w.inventoryItemId) refs.inventoryItem = w.inventoryItemId;
+      const vin = { pair: env.pair, entity: ENTITY.variant, sourceKey: v.key.id, targetId: w.variantId, refs, sku: v.sku, direction: 'source_to_target' as const };
+      const old = await ledger.bySource(env.pair, ENTITY.variant, v.key.id);
+      if (old && old.targetId !== w.variantId) await ledger.relink(vin, now);
+      else await ledger.link(vin, now);
+    }
+    for (const k of previousVariantKeys) if (!keep.has(k)) await ledger.unlink(env.pair, ENTITY.variant, k);
+  });
+}
+
+/** Variant GIDs the ledger knows for a product's variants (canonical key → link). */
+export async function knownVariants(env: FlowEnv, p: Product): Promise<Map<string, { variantId: string; inventoryItemId: string | null }>> {
+  const out = new Map<string, { variantId: string; inventoryItemId: string | null }>();
+  for (const v of p.variants) {
+    const l = await env.ledger.bySource(env.pair, ENTITY.variant, v.key.id);
+    if (l) out.set(v.key.id, { variantId: l.targetId, inventoryItemId: l.refs.inventoryItem ?? null });
+  }
+  return out;
+}
+
+export function createDiff(p: Product): FieldChange[] {
+  return [
+    { path: 'title', before: null, after: p.title },
+    { path: 'status', before: null, after: p.status },
+    { path: 'variants', before: null, after: p.variants.map((v) => v.sku) },
+    ...(p.options.length ? [{ path: 'options', before: null, after: p.options.map((o) => `${o.name}: ${o.values.join(', ')}`) }] : []),
+  ];
+}
+
+export interface CreateOutcome {
+  ok: boolean;
+  productId?: string;
+  problem?: Problem;
+  error?: { code: string; message: string; hint?: string };
+}
+
+/** The error of a write that did not go through (after the client's own retries). */
+export function failure(e: unknown): { code: string; message: string; hint?: string } {
+  if (isKoppelError(e)) return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+  return { code: 'UNEXPECTED', message: errorMessage(e) };
+}
+
+/** Creates one product through the regular API (productSet upsert by custom id), links it, publishes it. */
+export async function createProduct(env: FlowEnv, run: FlowRun, target: Product, publications: readonly string[], notes: string | undefined, signal?: AbortSignal): Promise<void> {
+  const id = target.key.id;
+  try {
+    const r = await upsertProduct(env.shopify, productSetInput(target, id), { ccvProductId: id }, target.variants.length, signal);
+    run.apiCall(r.cost);
+    if (!r.ok) {
+      const p = rejected(target, r.userErrors);
+      await run.record({ action: 'quarantined', entity: ENTITY.product, sourceKey: id, error: p });
+      return;
+    }
+    await recordLinks(env, target, r.value.productId, matchVariants(target, r.value.variants), { ...sourceHashes(target), ...pushedHashes(target, POLICY_FIELDS) });
+    const pub = await publishProduct(env.shopify, r.value.productId, publications, signal);
+    run.apiCall(pub.cost);
+    if (pub.ok) await env.ledger.recordPush(env.pair, ENTITY.product, id, { [PUBLISHED]: publishedHash(publications) }, env.now());
+    await run.record({
+      action: 'created', entity: ENTITY.product, sourceKey: id, targetId: r.value.productId, diff: createDiff(target),
+      message: [pub.ok ? undefined : `not published: ${userErrorText(pub.userErrors)}`, notes].filter(Boolean).join('; ') || undefined,
+    });
+  } catch (e) {
+    await run.record({ action: 'failed', entity: ENTITY.product, sourceKey: id, error: failure(e) });
+    throw e;
+  }
+}
+
+export interface UpdatePlan {
+  target: Product;
+  productId: string;
+  /** Product-level fields to write. */
+  fields: ReadonlySet<ProductField>;
+  structure: boolean;
+  variants: boolean;
+  known: Map<string, { variantId: string; inventoryItemId: string | null }>;
+  previousVariantKeys: string[];
+  diff: FieldChange[];
+  message?: string;
+  /** Publish to these channels (the product is not published there yet, e.g. after a crash). */
+  publish?: readonly string[];
+}
+
+export async function updateProduct(env: FlowEnv, run: FlowRun, u: UpdatePlan, signal?: AbortSignal): Promise<void> {
+  const id = u.target.key.id;
+  try {
+    let variants = u.known;
+    if (u.structure) {
+      const ids = new Map([...u.known].map(([k, v]) => [k, v.variantId]));
+      const r = await upsertProduct(env.shopify, productSetStructure(u.target, ids), { productId: u.productId }, u.target.variants.length, signal);
+      run.apiCall(r.cost);
+      if (!r.ok) return void (await run.record({ action: 'quarantined', entity: ENTITY.product, sourceKey: id, targetId: u.productId, error: rejected(u.target, r.userErrors) }));
+      variants = new Map([...matchVariants(u.target, r.value.variants)].map(([k, w]) => [k, { variantId: w.variantId, inventoryItemId: w.inventoryItemId }]));
+    } else if (u.variants) {
+      const r = await updateVariants(env.shopify, u.productId, variantUpdateInputs(u.target, new Map([...u.known].map(([k, v]) => [k, v.variantId]))), signal);
+      run.apiCall(r.cost);
+      if (!r.ok) return void (await run.record({ action: 'quarantined', entity: ENTITY.product, sourceKey: id, targetId: u.productId, error: rejected(u.target, r.userErrors) }));
+    }
+    if (u.fields.size) {
+      const r = await updateProductFields(env.shopify, u.productId, productFieldsInput(u.target, u.fields, id), signal);
+      run.apiCall(r.cost);
+      if (!r.ok) return void (await run.record({ action: 'quarantined', entity: ENTITY.product, sourceKey: id, targetId: u.productId, error: rejected(u.target, r.userErrors) }));
+    }
+    const extra: Record<string, string> = {};
+    if (u.publish?.length) {
+      const pub = await publishProduct(env.shopify, u.productId, u.publish, signal);
+      run.apiCall(pub.cost);
+      if (pub.ok) extra[PUBLISHED] = publishedHash(u.publish);
+    }
+    await recordLinks(env, u.target, u.productId, variants, { ...sourceHashes(u.target), ...pushedHashes(u.target, u.fields), ...extra }, u.previousVariantKeys);
+    const wrote = u.structure || u.variants || u.fields.size > 0 || Boolean(u.publish?.length);
+    await run.record({ action: wrote ? 'updated' : 'skipped', entity: ENTITY.product, sourceKey: id, targetId: u.productId, diff: u.diff, ...(u.message ? { message: u.message } : {}) });
+  } catch (e) {
+    await run.record({ action: 'failed', entity: ENTITY.product, sourceKey: id, targetId: u.productId, error: failure(e) });
+    throw e;
+  }
+}
+
+/**
+ * Creates products in bulk operations: chunks of `chunkSize` productSet lines, up to Shopify's five
+ * operations at a time, then one bulk publish per chunk. Each result line is linked or quarantined.
+ */
+export class BulkCreator {
+  private chunk: Array<{ target: Product; notes?: string }> = [];
+  private running: Promise<void>[] = [];
+  private readonly bulk: ShopifyBulk;
+  created = 0;
+
+  constructor(
+    private readonly env: FlowEnv,
+    private readonly run: FlowRun,
+    private readonly publications: readonly string[],
+    private readonly opts: { chunkSize: number; signal?: AbortSignal },
+  ) {
+    this.bulk = new ShopifyBulk(env.shopify);
+  }
+
+  async add(target: Product, notes?: string): Promise<void> {
+    this.chunk.push({ target, notes });
+    if (this.chunk.length >= this.opts.chunkSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.chunk.length === 0) return;
+    const chunk = this.chunk;
+    this.chunk = [];
+    // Keep at most five chunks in the air: the bulk client waits for a slot anyway; this bounds memory.
+    while (this.running.length >= 5) await Promise.race(this.running);
+    const p = this.runChunk(chunk).finally(() => {
+      this.running = this.running.filter((x) => x !== p);
+    });
+    this.running.push(p);
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await Promise.all(this.running);
+  }
+
+  private async runChunk(chunk: Array<{ target: Product; notes?: string }>): Promise<void> {
+    const byRef = new Map(chunk.map((c) => [c.target.key.id, c]));
+    const inputs: BulkInput[] = chunk.map((c) => ({ ref: c.target.key.id, variables: { identifier: productIdentifier(c.target.key.id), input: productSetInput(c.target, c.target.key.id, ALL_PRODUCT_FIELDS) } }));
+    const created: Array<{ productId: string; ccvId: string }> = [];
+    try {
+      const op = await this.bulk.runMutation(docs.ProductUpsertBulk, inputs, { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` });
+      for await (const line of op.results(this.opts.signal)) {
+        const c = byRef.get(line.ref ?? '');
+        if (!c) continue;
+        const id = c.target.key.id;
+        const product = line.data?.productSet?.product;
+        if (!line.ok || !product) {
+          const errors = line.userErrors.length ? line.userErrors : line.errors.map((e) => ({ field: null, message: e.message, code: e.code ?? null, mutation: 'productSet' }));
+          const why = line.missing ? 'the bulk operation ended before this line ran' : userErrorText(errors);
+          await this.run.record({ action: line.missing ? 'failed' : 'quarantined', entity: ENTITY.product, sourceKey: id, error: line.missing ? { code: 'BULK_LINE_MISSING', message: `CCV product ${id}: ${why}`, hint: 'the next run creates it' } : rejected(c.target, errors) });
+          continue;
+        }
+        const written = product.variants.nodes.map((n) => ({ variantId: n.id, sku: n.sku, inventoryItemId: n.inventoryItem?.id ?? null, optionValues: n.selectedOptions }));
+        await recordLinks(this.env, c.target, product.id, matchVariants(c.target, written), { ...sourceHashes(c.target), ...pushedHashes(c.target, POLICY_FIELDS) });
+        created.push({ productId: product.id, ccvId: id });
+        this.created++;
+        await this.run.record({ action: 'created', entity: ENTITY.product, sourceKey: id, targetId: product.id, diff: createDiff(c.target), message: ['created through a bulk operation', c.notes].filter(Boolean).join('; ') });
+      }
+    } catch (e) {
+      for (const c of chunk) {
+        if (!(await this.env.ledger.bySource(this.env.pair, ENTITY.product, c.target.key.id))) {
+          await this.run.record({ action: 'failed', entity: ENTITY.product, sourceKey: c.target.key.id, error: failure(e) });
+        }
+      }
+      return;
+    }
+    if (created.length && this.publications.length) {
+      try {
+        const ccvIdOf = new Map(created.map((c) => [c.productId, c.ccvId]));
+        const pub = await this.bulk.runMutation(docs.ProductPublish, created.map((c) => ({ ref: c.productId, variables: { id: c.productId, input: this.publications.map((publicationId) => ({ publicationId })) } })), { lane: 'products', signal: this.opts.signal });
+        for await (const line of pub.results(this.opts.signal)) {
+          const ccvId = ccvIdOf.get(line.ref ?? '');
+          if (line.ok && ccvId) await this.env.ledger.recordPush(this.env.pair, ENTITY.product, ccvId, { [PUBLISHED]: publishedHash(this.publications) }, this.env.now());
+          else this.env.logger.warn({ product: shortId(line.ref ?? '') }, `publishing failed: ${userErrorText(line.userErrors)}; the next run tries again`);
+        }
+      } catch (e) {
+        this.env.logger.warn({ err: errorMessage(e) }, 'publishing the bulk-created products failed; the next run publishes them');
+      }
+    }
+  }
+}

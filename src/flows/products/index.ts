@@ -1,0 +1,34 @@
+/** The products flow as a FlowModule: one job (delta or full), two schedules, and `koppel sync products`. */
+import { z } from 'zod';
+import { LANES } from '../env.js';
+import type { FlowModule } from '../module.js';
+import { syncProducts } from './sync.js';
+
+export const PRODUCTS_JOB = 'products.sync';
+
+const JobData = z.strictObject({ mode: z.enum(['delta', 'full']).default('delta') });
+
+export const productsFlow: FlowModule = {
+  name: 'products',
+  define(runtime, env) {
+    runtime.define<z.infer<typeof JobData>>({
+      name: PRODUCTS_JOB,
+      parse: (d) => JobData.parse(d),
+      perKey: 'coalesce',
+      lanes: () => [LANES.ccv, LANES.shopify],
+      retry: { maxAttempts: 5, initialDelayMs: 30_000 },
+      handler: async (data, ctx) => {
+        await syncProducts(env, { dryRun: false, trigger: 'schedule', mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
+      },
+    });
+  },
+  schedules(env) {
+    const s = env.config.flows.products;
+    if (!s.enabled) return [];
+    return [
+      { name: 'products.delta', job: PRODUCTS_JOB, data: { mode: 'delta' }, key: 'products', cron: s.schedule, lanes: [LANES.ccv, LANES.shopify] },
+      { name: 'products.reconcile', job: PRODUCTS_JOB, data: { mode: 'full' }, key: 'products', cron: s.reconcile, lanes: [LANES.ccv, LANES.shopify] },
+    ];
+  },
+  sync: syncProducts,
+};
