@@ -12,7 +12,9 @@ import type { Backend } from '../../src/engine/runtime/backend.js';
 import { EmbeddedBackend } from '../../src/engine/runtime/embedded.js';
 import { resolvePolicy } from '../../src/engine/runtime/retry.js';
 import { PgBossBackend } from '../../src/engine/runtime/pgboss.js';
-import { openHarness, runtimeCases, type RuntimeHarness } from './support.js';
+import { createRuntime } from '../../src/engine/runtime/index.js';
+import { openStore } from '../../src/store/db.js';
+import { FAST, openHarness, runtimeCases, type RuntimeHarness } from './support.js';
 
 for (const c of runtimeCases()) {
   describe.skipIf(c.skip)(`takeover [${c.name}]`, () => {
@@ -85,6 +87,24 @@ for (const c of runtimeCases()) {
     }
 
     if (c.name === 'pgboss') {
+      it('several workers installing pg-boss at the same moment all come up and work', async () => {
+        h = await openHarness(c);
+        const stores = await Promise.all([0, 1, 2, 3].map(() => openStore({ url: h!.store.url, migrate: false, poolSize: 3 })));
+        try {
+          const runtimes = stores.map((s) => {
+            const rt = createRuntime(s, { ...FAST, pgbossSchema: h!.pgbossSchema });
+            rt.define({ name: 'hello', handler: async () => {} });
+            return rt;
+          });
+          await Promise.all(runtimes.map((rt) => rt.start()));
+          const ids = await Promise.all(runtimes.map((rt, i) => rt.enqueue('hello', { i }).then((r) => r.id)));
+          for (const id of ids) expect((await runtimes[0]!.waitFor(id)).state).toBe('completed');
+          await Promise.all(runtimes.map((rt) => rt.stop()));
+        } finally {
+          await Promise.all(stores.map((s) => s.close()));
+        }
+      });
+
       it('replays a parked job after pg-boss archived the original, continuing its attempt count', async () => {
         h = await openHarness(c);
         const rt = h.runtime();

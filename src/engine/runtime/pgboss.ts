@@ -57,10 +57,27 @@ interface StoredOutput extends JobError {
 
 type Exec = Kysely<Database>;
 
+/**
+ * pg-boss's database access, on the store's pool (or, for enqueue/settle, on a transaction).
+ * Some pg-boss commands are multi-statement scripts with their own BEGIN/COMMIT; when one fails
+ * half-way (e.g. two workers installing at once) the connection is left in an aborted transaction,
+ * so on the pool we roll back before the connection goes back.
+ */
 function bossDb(db: Exec): PgBoss.Db {
+  const run = async (text: string, values?: unknown[]) => {
+    if (db.isTransaction) return db.executeQuery(CompiledQuery.raw(text, values ?? []));
+    return db.connection().execute(async (conn) => {
+      try {
+        return await conn.executeQuery(CompiledQuery.raw(text, values ?? []));
+      } catch (e) {
+        await conn.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+        throw e;
+      }
+    });
+  };
   return {
     async executeSql(text: string, values?: unknown[]) {
-      const r = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      const r = await run(text, values);
       return { rows: r.rows as unknown[] as object[] };
     },
   } as PgBoss.Db;
@@ -137,14 +154,30 @@ export class PgBossBackend implements Backend {
     return sql.id(this.schema, table);
   }
 
+  /**
+   * Runs schema changes one at a time across all workers: pg-boss's create_queue, run by two
+   * workers at once, deadlocks (each inserts its queue row, then adds a foreign key to the queue
+   * table). A session advisory lock on a connection of its own serialises them.
+   */
+  private async serialised<T>(fn: () => Promise<T>): Promise<T> {
+    const key = `koppel.${this.schema}.ddl`;
+    return this.db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
+      try {
+        return await fn();
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+      }
+    });
+  }
+
   async init(): Promise<void> {
     await this.boss.start();
-    await this.boss.createQueue(PARKED_QUEUE, { name: PARKED_QUEUE, policy: 'standard' });
-    // The claim looks up the keys that are in flight; pg-boss has no index for that. An index on
-    // the partitioned parent also covers the partitions pg-boss creates for new queues later.
-    await this.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${`koppel.${this.schema}.busy_i`}))`.execute(tx);
-      await sql`create index if not exists koppel_busy_i on ${this.t('job')} (name, singleton_key) where state in ('retry', 'active')`.execute(tx);
+    await this.serialised(async () => {
+      if (!(await this.boss.getQueue(PARKED_QUEUE))) await this.boss.createQueue(PARKED_QUEUE, { name: PARKED_QUEUE, policy: 'standard' });
+      // The claim looks up the keys that are in flight; pg-boss has no index for that. An index on
+      // the partitioned parent also covers the partitions pg-boss creates for new queues later.
+      await sql`create index if not exists koppel_busy_i on ${this.t('job')} (name, singleton_key) where state in ('retry', 'active')`.execute(this.db);
     });
   }
 
@@ -154,9 +187,13 @@ export class PgBossBackend implements Backend {
 
   async prepare(def: ResolvedDefinition): Promise<void> {
     const policy = def.perKey === 'coalesce' ? 'stately' : 'singleton';
-    const q = await this.boss.getQueue(def.name);
-    if (!q) await this.boss.createQueue(def.name, { name: def.name, policy, deadLetter: PARKED_QUEUE });
-    else if (q.policy !== policy || q.deadLetter !== PARKED_QUEUE) await this.boss.updateQueue(def.name, { name: def.name, policy, deadLetter: PARKED_QUEUE });
+    const fits = (q: PgBoss.QueueResult | null) => q !== null && q.policy === policy && q.deadLetter === PARKED_QUEUE;
+    if (fits(await this.boss.getQueue(def.name))) return;
+    await this.serialised(async () => {
+      const q = await this.boss.getQueue(def.name);
+      if (!q) await this.boss.createQueue(def.name, { name: def.name, policy, deadLetter: PARKED_QUEUE });
+      else if (!fits(q)) await this.boss.updateQueue(def.name, { name: def.name, policy, deadLetter: PARKED_QUEUE });
+    });
   }
 
   private singletonKey(key: string | null, id: string): string {
