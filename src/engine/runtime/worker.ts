@@ -121,7 +121,7 @@ export class WorkerCore implements JobRuntime {
     this.laneLeaseMs = opts.laneLeaseMs ?? 30_000;
     this.laneIdleMs = opts.laneIdleReleaseMs ?? 60_000;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw invalid('RUNTIME_OPTION_INVALID', 'concurrency must be a whole number of at least 1', 'set concurrency to 1 or more');
-    if (this.leaseMs < 1000) throw invalid('RUNTIME_OPTION_INVALID', 'leaseMs must be at least 1000', 'set leaseMs to 1000 or more');
+    if (!(this.leaseMs >= 1000 && this.leaseMs <= 3_600_000)) throw invalid('RUNTIME_OPTION_INVALID', `leaseMs must be from 1000 to 3600000, got ${this.leaseMs}`, 'leases are renewed while a job runs, so a short lease (the default 60 s) suits long jobs too');
     if (this.laneLeaseMs < 300) throw invalid('RUNTIME_OPTION_INVALID', 'laneLeaseMs must be at least 300', 'set laneLeaseMs to 300 or more');
   }
 
