@@ -10,5 +10,6 @@ import { ordersModule } from './orders.js';
 import { productsModule } from './products.js';
 import { shopModule } from './shop.js';
 import { tagsModule } from './tags.js';
+import { webhooksModule } from './webhooks.js';
 
-export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, ordersModule, tagsModule];
+export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, ordersModule, tagsModule, webhooksModule];

@@ -1055,7 +1055,8 @@ export function createOrder(ctx: RequestContext, input: OrderInputLike, options:
     cancelledAt: input.fulfillmentStatus === 'RESTOCKED' ? now : null,
     cancelReason: input.fulfillmentStatus === 'RESTOCKED' ? 'OTHER' : null,
     test: input.test ?? false,
-    sourceName: input.sourceName ?? null,
+    // Orders an app creates without sourceName are attributed to the app (its numeric id).
+    sourceName: input.sourceName ?? state.shop.appNamespace.replace(/^app--/, ''),
     sourceIdentifier: input.sourceIdentifier ?? null,
     sourceUrl: input.sourceUrl ?? null,
     tags: normalizeTags(input.tags ?? []),
@@ -1272,6 +1273,7 @@ function editOrder(core: SandboxCore, body: Record<string, unknown>): unknown {
     o.cancelledAt = core.nowIso();
     o.closedAt = o.cancelledAt;
     o.cancelReason = typeof body.reason === 'string' ? body.reason : 'OTHER';
+    core.emit('orders/cancelled', o.id);
   }
   for (const lv of levels.values()) levelChanged(core, lv);
   orderTouched(core, o, wasPaid);
