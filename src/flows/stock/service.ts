@@ -12,6 +12,7 @@
  * | reconcile (hourly) | 1 GET per 250 products + Shopify pages | drift on either side |
  * | open orders (every 60 s, when reservations count) | 1 GET per open status and page | released reservations |
  */
+import type { Kysely } from 'kysely';
 import type { StockSettings } from '../../config/stock.js';
 import { readNewOrders, readNewestOrderId, readOrder, readOrderRows, readOrdersWithStatus, type OrderSignal } from '../../connectors/ccv/read/orders-signal.js';
 import { readCcvNewestModifyDate, readCcvStockChangedSince, readCcvStockPage, readCcvStockProduct, type CcvStockRecord } from '../../connectors/ccv/read/stock.js';
@@ -19,6 +20,7 @@ import { locationLevels } from '../../connectors/shopify/inventory.js';
 import { KoppelError } from '../../core/errors.js';
 import type { JobRuntime } from '../../engine/runtime/port.js';
 import { parseInterval } from '../../engine/runtime/schedule-spec.js';
+import type { Database } from '../../store/schema.js';
 import { LANES, type FlowEnv } from '../env.js';
 import { StockApplier, type ApplySummary, type PlannedChange, type ShopifySnapshot } from './apply.js';
 import { computeVariant, type TargetLocation, type VariantComputation } from './compute.js';
@@ -161,7 +163,12 @@ export class StockService {
     orders.sort((a, b) => a.id - b.id);
     const products = new Set<number>();
     for (const o of orders) for (const p of await this.noteOrder(o, ctx)) products.add(p);
-    const cursor = String(complete ? orders[orders.length - 1]!.id : orders[orders.length - 1]!.id);
+    if (!complete) {
+      // More than 200 orders since the last look (a 5-second burst of that size is not a till):
+      // older ones in between are left to the sweep, which reads every product's stock anyway.
+      this.env.logger.warn({ flow: FLOW, after, read: orders.length }, 'stock: more new CCV orders than one poll reads; the sweep covers the rest');
+    }
+    const cursor = String(orders[orders.length - 1]!.id);
     await this.env.checkpoints.commitAfter({ flow: FLOW, stream: STREAMS.orders, cursor }, async (tx) => {
       for (const id of products) await this.enqueueProduct(id, 'order', tx);
     }, this.env.now());
@@ -198,10 +205,7 @@ export class StockService {
     const products = new Set<number>();
     for (const [id, o] of seen) {
       if (!known.has(id)) for (const p of await this.noteOrder(o, ctx)) products.add(p);
-      else if (known.get(id) !== o.status) {
-        await this.state.setOrderStatus(id, o.status, now);
-        for (const r of await this.state.reservationsOf([])) products.add(Number(r.product_id));
-      }
+      else if (known.get(id) !== o.status) await this.state.setOrderStatus(id, o.status, now); // open → open: the same units stay reserved
     }
     for (const id of known.keys()) {
       if (seen.has(id)) continue;
@@ -216,7 +220,7 @@ export class StockService {
     return [...products];
   }
 
-  async enqueueProduct(productId: number, trigger: string, tx?: Parameters<JobRuntime['enqueue']>[2] extends infer O ? O extends { tx?: infer T } ? T : never : never): Promise<void> {
+  async enqueueProduct(productId: number, trigger: string, tx?: Kysely<Database>): Promise<void> {
     if (!this.runtime) throw new Error('StockService: no job runtime to enqueue product refreshes on');
     await this.runtime.enqueue(JOBS.product, { productId, trigger }, { key: `product:${productId}`, priority: 5, lanes: [LANES.ccv, LANES.shopify], ...(tx ? { tx } : {}) });
   }
