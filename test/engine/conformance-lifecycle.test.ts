@@ -5,7 +5,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHarness, runtimeCases, sleep, until, type RuntimeHarness } from './support.js';
 
-
 for (const c of runtimeCases()) {
   describe.skipIf(c.skip)(`job runtime conformance, lifecycle [${c.name}]`, () => {
     let h: RuntimeHarness;
