@@ -1,6 +1,7 @@
 // The operation modules the sandbox serves. A new area (customers, orders, webhooks, bulk operations)
 // is one more module here: see sandbox/shopify/README.md.
 import type { Module } from '../registry.js';
+import { bulkModule } from './bulk.js';
 import { collectionsModule } from './collections.js';
 import { companiesModule } from './companies.js';
 import { customersModule } from './customers.js';
@@ -12,4 +13,4 @@ import { shopModule } from './shop.js';
 import { tagsModule } from './tags.js';
 import { webhooksModule } from './webhooks.js';
 
-export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, ordersModule, tagsModule, webhooksModule];
+export const DEFAULT_MODULES: readonly Module[] = [shopModule, metafieldsModule, productsModule, inventoryModule, collectionsModule, customersModule, companiesModule, ordersModule, tagsModule, webhooksModule, bulkModule];
