@@ -14,7 +14,9 @@ import {
   isListType,
   isNonNullType,
   Kind,
+  NoDeprecatedCustomRule,
   parse,
+  typeFromAST,
   validate,
 } from 'graphql';
 import type {
@@ -39,6 +41,8 @@ import type { ApiVersion, SchemaInfo } from './schema.js';
 import type { TokenInfo } from './auth.js';
 
 export const RATE_LIMIT_DOCS = 'https://shopify.dev/api/usage/rate-limits';
+/** Value of X-Shopify-API-Deprecated-Reason when a request used a deprecated field, argument, enum value or input field. */
+export const DEPRECATION_DOCS = 'https://shopify.dev/api/usage/versioning#deprecation-practices';
 
 export interface GraphQLHttpRequest {
   version: string;
@@ -334,6 +338,45 @@ export function assertScopesDeclared(core: SandboxCore): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deprecations: Shopify answers X-Shopify-API-Deprecated-Reason when a request uses something deprecated.
+
+const literalDeprecations = new WeakMap<DocumentNode, string[]>();
+
+/** Deprecated things the request uses: in the document (fields, arguments, enum values, literal input fields) and in its variables. */
+export function deprecationsOf(info: SchemaInfo, doc: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>): string[] {
+  let fromDoc = literalDeprecations.get(doc);
+  if (!fromDoc) {
+    fromDoc = validate(info.schema, doc, [NoDeprecatedCustomRule]).map((e) => e.message);
+    literalDeprecations.set(doc, fromDoc);
+  }
+  const out = [...fromDoc];
+  const walk = (type: GraphQLInputType, value: unknown, path: string): void => {
+    if (value === null || value === undefined) return;
+    const t = isNonNullType(type) ? type.ofType : type;
+    if (isListType(t)) {
+      if (Array.isArray(value)) value.forEach((v, i) => walk(t.ofType, v, `${path}[${i}]`));
+      return;
+    }
+    if (isEnumType(t) && typeof value === 'string') {
+      const v = t.getValue(value);
+      if (v?.deprecationReason) out.push(`The enum value ${t.name}.${value} (in ${path}) is deprecated. ${v.deprecationReason}`);
+      return;
+    }
+    if (!isInputObjectType(t) || typeof value !== 'object') return;
+    const fields = t.getFields();
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const f = fields[k];
+      if (!f || v === undefined) continue;
+      if (f.deprecationReason) out.push(`The input field ${t.name}.${k} (in ${path}) is deprecated. ${f.deprecationReason}`);
+      walk(f.type, v, `${path}.${k}`);
+    }
+  };
+  for (const def of op.variableDefinitions ?? []) {
+    const type = typeFromAST(info.schema, def.type as Parameters<typeof typeFromAST>[1]) as GraphQLInputType | undefined;
+    if (type) walk(type, variables[def.variable.name.value], `$${def.variable.name.value}`);
+  }
+  return out;
+}
 
 const documentCache = new Map<string, { doc: DocumentNode } | { errors: readonly GraphQLError[] }>();
 
@@ -464,7 +507,13 @@ export async function handleGraphQL(core: SandboxCore, req: GraphQLHttpRequest):
       core.log(`resolver error at ${e.path?.join('.') ?? '?'}: ${e.originalError?.stack ?? e.message}`);
     }
   }
-  return { status: 200, headers: {}, body, dropConnection: op.operation === 'mutation' && core.faults.dropAfterCommit() };
+  const headers: Record<string, string> = {};
+  const deprecated = deprecationsOf(info, doc, op, variables);
+  if (deprecated.length) {
+    headers['X-Shopify-API-Deprecated-Reason'] = DEPRECATION_DOCS;
+    core.log(`deprecated use: ${deprecated.join(' | ')}`);
+  }
+  return { status: 200, headers, body, dropConnection: op.operation === 'mutation' && core.faults.dropAfterCommit() };
 }
 
 

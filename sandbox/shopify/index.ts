@@ -28,6 +28,9 @@ export type { Module, Resolver, ScopeRule } from './registry.js';
 export type { RequestContext } from './context.js';
 export { DEFAULT_VERSION, SUPPORTED_VERSIONS } from './schema.js';
 export { DEFAULT_MODULES } from './ops/index.js';
+export { settleWebhooks, webhookDeliveries, setWebhookSettings, retryDelayMs, WEBHOOK_MAX_ATTEMPTS } from './ops/webhooks.js';
+export type { WebhookDeliveryRec, WebhookSubscriptionRec } from './ops/webhooks.js';
+export { settleBulk, MAX_RUNNING_BULK_OPERATIONS } from './ops/bulk.js';
 
 export interface ShopifySandboxOptions {
   /** Default 127.0.0.1 and 4200; port 0 = any free port. */

@@ -150,6 +150,16 @@ describe('customerCreate and customerUpdate', () => {
     expect(bad.userErrors).toEqual([{ field: ['customerId'], message: 'Customer does not exist' }]);
   });
 
+  it('warns about the deprecated CustomerInput.addresses with X-Shopify-API-Deprecated-Reason, as Shopify does', async () => {
+    const { sb } = setup();
+    const withAddresses = await gql(sb, CREATE, { input: { email: 'a@example.nl', addresses: [addr('A 1')] } });
+    expect(withAddresses.headers.get('x-shopify-api-deprecated-reason')).toBe('https://shopify.dev/api/usage/versioning#deprecation-practices');
+    const without = await gql(sb, CREATE, { input: { email: 'b@example.nl' } });
+    expect(without.headers.get('x-shopify-api-deprecated-reason')).toBeNull();
+    const deprecatedField = await gql(sb, '{ customers(first: 1) { nodes { email } } }');
+    expect(deprecatedField.headers.get('x-shopify-api-deprecated-reason')).not.toBeNull();
+  });
+
   it('refuses the deprecated country name instead of ignoring it', async () => {
     const { sb } = setup();
     const r = await gql(sb, SET, { input: { email: 'x@example.nl', addresses: [{ address1: 'x', country: 'Netherlands' }] } });
