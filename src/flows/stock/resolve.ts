@@ -43,8 +43,9 @@ export async function lookupAndLink(
   if (found.matches.length > 1) return { kind: 'ambiguous', variantIds: found.matches.map((m) => m.variantId) };
   const m = found.matches[0]!;
   if (!q.dryRun) {
+    // Refs are unique across links, so a variant link carries the inventory item only (as the products flow writes it).
     try {
-      await ledger.link({ pair: q.pair, entity: 'variant', sourceKey: q.variantKey, targetId: m.variantId, refs: { product: m.productId, inventoryItem: m.inventoryItemId }, sku: q.sku, direction: 'source_to_target' }, q.now);
+      await ledger.link({ pair: q.pair, entity: 'variant', sourceKey: q.variantKey, targetId: m.variantId, refs: { inventoryItem: m.inventoryItemId }, sku: q.sku, direction: 'source_to_target' }, q.now);
     } catch (e) {
       if (isKoppelError(e) && e.code.startsWith('LEDGER_')) return { kind: 'link_conflict', message: e.message };
       throw e;
