@@ -188,6 +188,24 @@ describe('webhook deliveries', () => {
     expect(arrived).not.toEqual(emails);
   });
 
+  it('switches duplicates on at runtime through /__sandbox/webhooks, which also lists the deliveries', async () => {
+    const { sb, got } = setup();
+    await subscribe(sb, 'ORDERS_CREATE');
+    const post = async (body: Json) => (await (await sb.fetch(`https://${sb.shop}/__sandbox/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Json;
+    expect((await post({ duplicateRate: 1 })).settings).toMatchObject({ duplicateRate: 1, reorderMs: 0, timeScale: 1 });
+    await paidOrder(sb);
+    await settleWebhooks(sb.core);
+    expect(got).toHaveLength(2);
+    const listed = (await post({})).deliveries as Json[];
+    expect(listed.map((d) => [d.topic, d.state, d.attempts, d.lastStatus])).toEqual([
+      ['orders/create', 'delivered', 1, 200],
+      ['orders/create', 'delivered', 1, 200],
+    ]);
+    expect(listed[1]!.duplicateOf).toBe(listed[0]!.id);
+    const bad = await sb.fetch(`https://${sb.shop}/__sandbox/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ duplicateRate: 2 }) });
+    expect(bad.status).toBe(400);
+  });
+
   it('filters deliveries with the subscription filter', async () => {
     const { sb, got } = setup();
     await subscribe(sb, 'ORDERS_CREATE', { filter: 'financial_status:paid' });

@@ -684,14 +684,17 @@ function checkDevStoreLimit(core: SandboxCore): void {
   if (!core.state.shop.devStore) return;
   const now = core.now();
   const log = (devStoreLog.get(core.state) ?? []).filter((t) => t > now - 60_000);
+  devStoreLog.set(core.state, log);
   if (log.length >= DEV_STORE_ORDERS_PER_MINUTE) {
-    devStoreLog.set(core.state, log);
     throw new GraphQLError('Exceeded order API rate limit, please try again in a minute. Upgrade to a paid account to remove this limit.', {
       extensions: { code: 'THROTTLED', documentation: RATE_LIMIT_DOCS },
     });
   }
-  log.push(now);
-  devStoreLog.set(core.state, log);
+}
+
+/** Only created orders count against the dev-store limit. */
+function recordDevStoreOrder(core: SandboxCore): void {
+  if (core.state.shop.devStore) devStoreLog.get(core.state)?.push(core.now());
 }
 
 let countryCodes: Map<string, string> | undefined;
@@ -1381,6 +1384,7 @@ export function ordersModule(registry: Registry): void {
     (_s, args: { order: OrderInputLike; options?: OrderOptionsLike | null }, ctx: RequestContext) => {
       checkDevStoreLimit(ctx.core);
       const r = createOrder(ctx, args.order, args.options);
+      if (r.order) recordDevStoreOrder(ctx.core);
       return { order: r.order ? orderView(ctx.core, r.order) : null, userErrors: r.userErrors };
     },
     { args: ['order', 'options'] },
