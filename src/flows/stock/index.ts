@@ -9,7 +9,7 @@
  * - `stock.sweep` (a chain, one page per job, at most sweep.share of the GET budget);
  * - `stock.reconcile` (hourly): every SKU against Shopify, drift repaired and reported.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { stockSettings, type StockSettings } from '../../config/stock.js';
 import { parseProductWebhook, verifyCcvWebhook } from '../../connectors/ccv/read/stock.js';
 import type { InboxJob, ReceiveResult, WebhookInbox } from '../../engine/inbox.js';
@@ -173,21 +173,25 @@ export interface CcvWebhookDelivery {
 }
 
 /**
- * What the server's CCV webhook route calls: verify, store once (the inbox deduplicates on a
- * hash of the body; a re-delivery is the same body) and enqueue the product's stock refresh, which
- * coalesces with one already waiting. `products.deleted` is stored without work.
+ * What the server's CCV webhook route calls: verify the signature, record the delivery (id, topic,
+ * product id and a hash of the body; never the body) and enqueue the product's stock refresh, which
+ * coalesces with one already waiting, so a burst or a re-delivery costs one refresh.
+ * `products.deleted` is recorded without work (the products flow handles deletions).
  */
 export async function receiveCcvProductWebhook(inbox: WebhookInbox, d: CcvWebhookDelivery): Promise<ReceiveResult> {
   const parsed = parseProductWebhook(d.rawBody);
   const digest = createHash('sha256').update(d.rawBody, 'utf8').digest('hex');
+  const receivedAt = d.receivedAt ?? Date.now();
+  // CCV sends no delivery id, and two changes of a product within a second have the same body: every
+  // receipt is kept (never a lost change); repeats coalesce with the refresh already waiting.
   return inbox.receive({
     source: d.source ?? LANES.ccv,
-    deliveryId: `${parsed?.event ?? 'unknown'}:${digest}`,
+    deliveryId: `${parsed?.event ?? 'unknown'}:${digest}:${receivedAt}:${randomUUID()}`,
     topic: parsed?.event ?? 'unknown',
     verify: () => d.keys.some((k) => verifyCcvWebhook(k, d.address, d.rawBody, d.hash)),
     ...(parsed ? { resourceId: String(parsed.productId) } : {}),
     payloadHash: digest,
     job: parsed && parsed.event !== 'products.deleted' ? stockProductJob(parsed.productId, 'webhook') : null,
-    ...(d.receivedAt !== undefined ? { receivedAt: d.receivedAt } : {}),
+    receivedAt,
   });
 }

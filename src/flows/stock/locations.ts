@@ -52,7 +52,7 @@ export function pickLocations(all: readonly ShopifyLocation[], settings: StockSe
     if (!hit || !hit.active) {
       throw new KoppelError({
         code: 'STOCK_LOCATION_UNKNOWN',
-        message: `Shopify has no active location named ${JSON.stringify(w.name)}${hit ? ' (it exists but is inactive)' : ''}`,
+        message: `Shopify has no active location named ${JSON.stringify(w.name)}${hit ? ' (it exists but is inactive)' : ''}`, // Locations lists active ones only
         hint: `set flows.stock.location(s) to one of: ${active.map((l) => JSON.stringify(l.name)).join(', ') || '(none active)'}`,
         field: 'flows.stock.location',
         errorClass: 'permanent',
