@@ -9,6 +9,10 @@ import type { KoppelConfig } from '../config/schema.js';
 import type { Logger } from '../obs/log.js';
 import { createApp, type ConnectionInfo, type ServerStatus } from '../server/app.js';
 import { listen, type RunningServer } from '../server/http.js';
+import { createEngine, type Engine } from '../engine/index.js';
+import { createClients } from '../flows/clients.js';
+import { createFlowEnv, type FlowEnv } from '../flows/env.js';
+import { installFlows } from '../flows/install.js';
 import { openStore, type Store } from '../store/db.js';
 import { VERSION } from '../version.js';
 import { resolveConnections, startSandboxes, type ResolvedConnections } from './sandboxes.js';
@@ -16,6 +20,8 @@ import { resolveConnections, startSandboxes, type ResolvedConnections } from './
 export interface KoppelProcess {
   server: RunningServer;
   store: Store;
+  engine: Engine;
+  env: FlowEnv;
   connections: ResolvedConnections;
   status(): ServerStatus;
   /** Stops everything in reverse order of start; safe to call twice. */
@@ -71,11 +77,21 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
       services,
     });
 
+    // The engine runs the flows' jobs and schedules in this process (SQLite: the only one; PostgreSQL: next to workers).
+    const clients = createClients(resolved, log);
+    const env = createFlowEnv({ config, store, ...clients, logger: log });
+    const engine = createEngine(store, { logger: log });
+    const installed = await installFlows(engine.runtime, env);
+    await engine.start();
+    closers.push(() => engine.stop({ graceMs: 3000 }));
+    services.push({ name: 'Job engine', note: `${engine.runtime.kind}; schedules: ${installed.scheduled.join(', ') || 'none (no flow enabled)'}` });
+    log.info({ runtime: engine.runtime.kind, schedules: installed.scheduled }, 'job engine started');
+
     const server = await listen(createApp(status), { host: config.server.host, port: config.server.port });
     closers.push(() => server.close());
     services.unshift({ name: 'Dashboard', url: server.url });
     log.info({ url: server.url }, 'Koppel is serving');
-    return { server, store, connections: resolved, status, close: closeAll };
+    return { server, store, engine, env, connections: resolved, status, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -11,6 +11,8 @@ import { dialectOf, redactUrl, sqlitePath, type Dialect } from './url.js';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** PostgreSQL: the schema the connection works in (current_schema()); SQLite: 'main'. */
+  readonly schema: string;
   /** The URL with its password masked. */
   readonly displayUrl: string;
   close(): Promise<void>;
@@ -80,12 +82,20 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     });
   }
 
-  const store: Store = { db, dialect, displayUrl, close: () => db.destroy() };
+  const schema = dialect === 'postgres'
+    ? ((await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? 'public')
+    : 'main';
+  const store: Store = { db, dialect, schema, displayUrl, close: () => db.destroy() };
   if (opts.migrate !== false) await migrateToLatest(store);
   return store;
 }
 
-const migratorFor = (store: Store) => new Migrator({ db: store.db, provider: new InCodeMigrations() });
+/**
+ * On PostgreSQL the migration tables live in the connection's current schema (search_path), so two
+ * installations (or parallel test runs) in one database never see each other's bookkeeping.
+ */
+const migratorFor = (store: Store) =>
+  new Migrator({ db: store.db, provider: new InCodeMigrations(), ...(store.dialect === 'postgres' ? { migrationTableSchema: store.schema } : {}) });
 
 /** Names of migrations not yet applied to this database. */
 export async function pendingMigrations(store: Store): Promise<string[]> {

@@ -1,8 +1,8 @@
 /** The few places where SQLite and PostgreSQL differ, kept small and in one file. */
 import { PostgresAdapter, type Kysely } from 'kysely';
 
-export function isPostgres(db: Kysely<unknown> | Kysely<never>): boolean {
-  return (db as Kysely<unknown>).getExecutor().adapter instanceof PostgresAdapter;
+export function isPostgres<T>(db: Kysely<T>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /** True when a write failed on a unique constraint (both dialects). */

@@ -15,7 +15,7 @@ describe('koppel CLI', () => {
   it('--help lists every command', async () => {
     const r = await runCli(['--help'], { cwd: dir });
     expect(r.code).toBe(0);
-    for (const cmd of ['start', 'sync', 'sandbox', 'worker', 'init', 'doctor']) expect(r.stdout).toContain(cmd);
+    for (const cmd of ['start', 'sync', 'runs', 'log', 'sandbox', 'worker', 'init', 'doctor']) expect(r.stdout).toContain(cmd);
   });
 
   it('sandbox runs both simulators, prints their credentials, and stops on SIGINT', async () => {
@@ -35,10 +35,17 @@ describe('koppel CLI', () => {
   });
 
   it('a capability that has not landed says so and exits 2', async () => {
-    const r = await runCli(['worker'], { cwd: dir });
+    const r = await runCli(['sync', 'customers'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not available yet/);
     expect(r.stdout).toBe('');
+  });
+
+  it('worker on SQLite explains that scale-out needs PostgreSQL and exits 2', async () => {
+    const r = await runCli(['worker'], { cwd: dir, env: { KOPPEL_DATA_DIR: join(dir, 'w-data') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/PostgreSQL/);
+    expect(r.stderr).toMatch(/KOPPEL_DATABASE_URL/);
   });
 
   it('init writes a koppel.yaml that validates, and refuses to overwrite it', async () => {

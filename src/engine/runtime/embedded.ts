@@ -65,7 +65,7 @@ export class EmbeddedBackend implements Backend {
     private readonly db: Kysely<Database>,
     private readonly opts: EmbeddedBackendOptions = {},
   ) {
-    if (isPostgres(db as unknown as Kysely<unknown>)) {
+    if (isPostgres(db)) {
       throw new KoppelError({
         code: 'RUNTIME_DIALECT',
         message: 'the embedded job runtime runs on SQLite only',

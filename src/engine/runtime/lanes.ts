@@ -28,7 +28,7 @@ export class LaneLeases {
   private readonly pg: boolean;
 
   constructor(private readonly db: Kysely<Database>) {
-    this.pg = isPostgres(db as unknown as Kysely<unknown>);
+    this.pg = isPostgres(db);
   }
 
   private now(): RawBuilder<number> {

@@ -122,7 +122,7 @@ export class PgBossBackend implements Backend {
     private readonly db: Kysely<Database>,
     private readonly opts: PgBossBackendOptions,
   ) {
-    if (!isPostgres(db as unknown as Kysely<unknown>)) {
+    if (!isPostgres(db)) {
       throw new KoppelError({
         code: 'RUNTIME_DIALECT',
         message: 'the pg-boss job runtime needs PostgreSQL',

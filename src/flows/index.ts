@@ -1,0 +1,7 @@
+/** Every flow module, by name. */
+import type { FlowModule, FlowName } from './module.js';
+import { productsFlow } from './products/index.js';
+
+export const FLOW_MODULES: Partial<Record<FlowName, FlowModule>> = {
+  products: productsFlow,
+};
