@@ -7,8 +7,9 @@
 import { gql } from './gql.js';
 
 /**
- * Every stocked item at one location with its available quantity: the reconcile's read. Requested
- * cost with the default page: 1 + 2 + 250 x (1 + item 1 + quantities 1) = 753.
+ * Every stocked item at one location with its available quantity: the reconcile's read. The item is
+ * not selected: its id is part of the level's GID (`gid://shopify/InventoryLevel/<location>?inventory_item_id=<item>`),
+ * which saves a third of the cost. Requested cost with the default page: 1 + 2 + 250 x (1 + quantities 1) = 503.
  */
 export const StockLocationLevels = gql<StockLocationLevelsData, StockLocationLevelsVariables>`
   query StockLocationLevels($id: ID!, $first: Int = 250, $after: String) {
@@ -16,7 +17,7 @@ export const StockLocationLevels = gql<StockLocationLevelsData, StockLocationLev
       id
       inventoryLevels(first: $first, after: $after) {
         nodes {
-          item { id sku tracked }
+          id
           quantities(names: ["available"]) { name quantity }
         }
         pageInfo { hasNextPage endCursor }
@@ -66,11 +67,7 @@ export interface StockLocationLevelsData {
     id: string;
     inventoryLevels: {
       nodes: Array<{
-        item: {
-          id: string;
-          sku: string | null;
-          tracked: boolean;
-        };
+        id: string;
         quantities: Array<{
           name: string;
           quantity: number;

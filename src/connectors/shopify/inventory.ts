@@ -8,6 +8,7 @@ import * as docs from './documents.js';
 import { StockItemLevel, StockLocationLevels, type StockLocationLevelsData } from './documents.stock.js';
 import type { LocationsData } from './documents.types.js';
 import type { Lane } from './limiter.js';
+import { KoppelError } from '../../core/errors.js';
 
 export interface ShopifyLocation {
   id: string;
@@ -65,8 +66,27 @@ export async function readItemLevel(client: ShopifyClient, inventoryItemId: stri
   return { inventoryItemId: it.id, sku: it.sku, tracked: it.tracked, available: it.inventoryLevel ? (q?.quantity ?? 0) : null };
 }
 
+export interface LocationLevel {
+  inventoryItemId: string;
+  available: number;
+}
+
+/** The inventory item GID inside an InventoryLevel GID (`gid://shopify/InventoryLevel/<loc>?inventory_item_id=<item>`). */
+export function itemOfLevelId(levelId: string): string {
+  const m = /^gid:\/\/shopify\/InventoryLevel\/\d+\?(?:.*&)?inventory_item_id=(\d+)(?:&|$)/.exec(levelId);
+  if (!m) {
+    throw new KoppelError({
+      code: 'SHOPIFY_LEVEL_ID_UNEXPECTED',
+      message: `Shopify returned an inventory level id Koppel cannot read the item from: ${levelId.slice(0, 120)}`,
+      hint: 'Shopify changed its inventory level ids: report this to the Koppel maintainers (the stock reconcile stops until it is fixed)',
+      errorClass: 'permanent',
+    });
+  }
+  return `gid://shopify/InventoryItem/${m[1]}`;
+}
+
 /** Every item stocked at a location with its available quantity, one page (≤ 250) at a time. */
-export async function* locationLevels(client: ShopifyClient, locationId: string, opts: { lane?: Lane; signal?: AbortSignal; pageSize?: number; onCost?: (points: number) => void } = {}): AsyncGenerator<ItemLevel[]> {
+export async function* locationLevels(client: ShopifyClient, locationId: string, opts: { lane?: Lane; signal?: AbortSignal; pageSize?: number; onCost?: (points: number) => void } = {}): AsyncGenerator<LocationLevel[]> {
   let after: string | null = null;
   do {
     const r: { data: StockLocationLevelsData; cost: { actual: number | null; requested: number } } = await client.query(StockLocationLevels, { id: locationId, first: opts.pageSize ?? 250, after }, { lane: opts.lane ?? 'reconcile', ...(opts.signal ? { signal: opts.signal } : {}) });
@@ -74,9 +94,7 @@ export async function* locationLevels(client: ShopifyClient, locationId: string,
     const loc = r.data.location;
     if (!loc) return;
     yield loc.inventoryLevels.nodes.map((n) => ({
-      inventoryItemId: n.item.id,
-      sku: n.item.sku,
-      tracked: n.item.tracked,
+      inventoryItemId: itemOfLevelId(n.id),
       available: n.quantities.find((q) => q.name === 'available')?.quantity ?? 0,
     }));
     after = loc.inventoryLevels.pageInfo.hasNextPage ? loc.inventoryLevels.pageInfo.endCursor : null;

@@ -33,7 +33,7 @@ export const DIRECTION = 'ccv_to_shopify';
 export interface ShopifySnapshot {
   readAt: number;
   /** undefined: the item is not stocked at that location. */
-  get(inventoryItemId: string, locationId: string): { available: number; tracked: boolean } | undefined;
+  get(inventoryItemId: string, locationId: string): { available: number; tracked?: boolean } | undefined;
 }
 
 export interface ApplyContext {
@@ -127,6 +127,7 @@ export class StockApplier {
     const levels = await this.state.levels(keys);
     const links = await ledgerItems(this.env.store.db, this.env.pair, keys);
     const work: Work[] = [];
+    const variantRows: Array<Parameters<StockState['putVariant']>[0]> = [];
 
     for (const c of comps) {
       const before = prev.get(c.variantKey);
@@ -149,7 +150,7 @@ export class StockApplier {
       }
       if (!ctx.dryRun) {
         const same = problem && before?.problem_key === problem.key;
-        await this.state.putVariant({
+        variantRows.push({
           variant_key: c.variantKey,
           product_id: c.productId,
           sku: c.sku,
@@ -177,6 +178,11 @@ export class StockApplier {
       }
     }
 
+    // One transaction for the page's inputs (a writer with newer CCV data is never overwritten: putVariant checks).
+    if (variantRows.length) await this.state.tx(async (s) => {
+      for (const row of variantRows) await s.putVariant(row);
+    });
+
     // What does Shopify have? From the snapshot, from what Koppel last knew, or read now.
     const toRead: Work[] = [];
     for (const w of work) {
@@ -186,7 +192,7 @@ export class StockApplier {
         const fresher = lv && lv.shopify_seen_at !== null && lv.shopify_seen_at > ctx.snapshot.readAt;
         w.known = fresher ? lv!.shopify_qty : s ? s.available : null;
         w.notStocked = !fresher && !s;
-        if (s) w.tracked = s.tracked;
+        if (s?.tracked !== undefined) w.tracked = s.tracked;
         w.drift = !fresher && lv !== undefined && lv.shopify_qty !== null && w.known !== lv.shopify_qty;
       } else if (lv && lv.shopify_qty !== null && !(this.settings.trackInventory && w.tracked === null)) {
         w.known = lv.shopify_qty;
@@ -208,6 +214,7 @@ export class StockApplier {
     for (const w of missing) await this.reportMissing(w, ctx, sum, now);
 
     const writes: Work[] = [];
+    const levelRows: Array<[Work, Parameters<StockState['putLevel']>[2]]> = [];
     for (const w of work) {
       if (missing.has(w)) continue;
       const desired = w.q.quantity;
@@ -217,7 +224,7 @@ export class StockApplier {
         sum.unchanged++;
         ctx.run.count('skipped');
         if (!ctx.dryRun && (target !== desired || w.level?.shopify_qty !== w.known || w.level?.inventory_item !== w.item)) {
-          await this.state.putLevel(w.c.variantKey, w.q.locationId, { inventory_item: w.item, target: desired, shopify_qty: w.notStocked ? null : w.known, shopify_seen_at: now, ...(w.tracked === null ? {} : { shopify_tracked: w.tracked ? 1 : 0 }) }, now);
+          levelRows.push([w, { inventory_item: w.item, target: desired, shopify_qty: w.notStocked ? null : w.known, shopify_seen_at: now, ...(w.tracked === null ? {} : { shopify_tracked: w.tracked ? 1 : 0 }) }]);
         }
         continue;
       }
@@ -228,7 +235,7 @@ export class StockApplier {
           sum.conflicts++;
           await this.recordKept(w, ctx, `Shopify's available at ${w.q.locationName} is ${w.known} (Koppel last knew ${w.level?.shopify_qty}); CCV's formula gives ${desired}`);
         } else ctx.run.count('skipped');
-        if (!ctx.dryRun && w.level?.shopify_qty !== w.known) await this.state.putLevel(w.c.variantKey, w.q.locationId, { shopify_qty: w.known, shopify_seen_at: now }, now);
+        if (!ctx.dryRun && w.level?.shopify_qty !== w.known) levelRows.push([w, { shopify_qty: w.known, shopify_seen_at: now }]);
         continue;
       }
       writes.push(w);
@@ -238,9 +245,16 @@ export class StockApplier {
         reason: target === null ? 'first push' : target !== desired ? 'CCV changed' : 'drift', notes: w.c.notes,
       });
     }
+    if (levelRows.length) await this.state.tx(async (s) => {
+      for (const [w, set] of levelRows) await s.putLevel(w.c.variantKey, w.q.locationId, set, now);
+    });
     if (ctx.dryRun || writes.length === 0) return sum;
 
     if (this.settings.trackInventory) {
+      await pool(writes.filter((w) => w.tracked === null), READ_CONCURRENCY, async (w) => {
+        const r = await readItemLevel(this.env.shopify, w.item, w.q.locationId, ctx.lane ?? 'stock', ctx.signal);
+        if (r) w.tracked = r.tracked;
+      });
       const untracked = [...new Set(writes.filter((w) => w.tracked === false).map((w) => w.item))];
       for (const item of untracked) {
         const r = await setTracked(this.env.shopify, item, ctx.lane ?? 'stock', ctx.signal);

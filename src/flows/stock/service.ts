@@ -50,6 +50,8 @@ export const STREAMS = {
 const PRIORITY = { stock: 5, reconcile: 1 } as const;
 export const SWEEP_SHARE_KEY = 'stock-sweep';
 const PAGE = 250;
+/** CCV pages the reconcile reads ahead while Shopify's figures load (64 × 250 products). */
+const PREFETCH_PAGES = 64;
 
 export interface OpContext {
   jobId: string;
@@ -297,10 +299,10 @@ export class StockService {
   /** Reads what Shopify holds at every target location (pages of 250 levels). */
   async shopifySnapshot(locations: readonly TargetLocation[], signal?: AbortSignal, onCost?: (points: number) => void): Promise<ShopifySnapshot & { size: number }> {
     const readAt = this.env.now();
-    const map = new Map<string, { available: number; tracked: boolean }>();
+    const map = new Map<string, { available: number }>();
     for (const loc of locations) {
       for await (const page of locationLevels(this.env.shopify, loc.id, { lane: 'reconcile', ...(signal ? { signal } : {}), ...(onCost ? { onCost } : {}) })) {
-        for (const l of page) map.set(`${l.inventoryItemId}|${loc.id}`, { available: l.available ?? 0, tracked: l.tracked });
+        for (const l of page) map.set(`${l.inventoryItemId}|${loc.id}`, { available: l.available });
       }
     }
     return { readAt, size: map.size, get: (item, loc) => map.get(`${item}|${loc}`) };
@@ -314,28 +316,64 @@ export class StockService {
   async fullPass(ctx: OpContext & { mode: 'reconcile' | 'state'; onPlanned?: (p: PlannedChange) => void; onProgress?: (products: number) => void }): Promise<ApplySummary & { products: number; shopifyLevels: number }> {
     const total: ApplySummary & { products: number; shopifyLevels: number } = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0, products: 0, shopifyLevels: 0 };
     const locations = await this.locations.resolve(ctx.signal);
-    const snapshot = ctx.mode === 'reconcile' ? await this.shopifySnapshot(locations, ctx.signal, (p) => ctx.run.apiCall(p)) : undefined;
-    total.shopifyLevels = snapshot?.size ?? 0;
     const priority = ctx.mode === 'reconcile' ? PRIORITY.reconcile : PRIORITY.stock;
-    let start = 0;
-    for (;;) {
-      const readAt = this.env.now();
-      const page = await readCcvStockPage(this.env.ccv, start, { priority, skuSources: this.skuSources, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      const sum = await this.process(page.records, readAt, { ...ctx, lane: ctx.mode === 'reconcile' ? 'reconcile' : 'stock', ...(snapshot ? { snapshot } : {}) });
-      total.products += page.records.length;
-      total.written += sum.written;
-      total.unchanged += sum.unchanged;
-      total.conflicts += sum.conflicts;
-      total.problems += sum.problems;
-      total.superseded += sum.superseded;
-      for (const p of sum.planned) {
-        ctx.onPlanned?.(p);
-        if (total.planned.length < 10_000) total.planned.push(p);
+    // CCV pages are read while Shopify's figures load (different APIs, different budgets); up to
+    // PREFETCH_PAGES wait in memory (stock records only: ids, SKUs, figures).
+    const pages: Array<{ records: CcvStockRecord[]; readAt: number }> = [];
+    let ccvDone = false;
+    let stopped = false;
+    let ccvError: unknown;
+    let wake: (() => void) | undefined;
+    const reader = (async () => {
+      let start: number | null = 0;
+      try {
+        while (start !== null && !stopped) {
+          while (pages.length >= PREFETCH_PAGES && !stopped) await new Promise<void>((r) => (wake = r));
+          if (stopped) break;
+          const readAt = this.env.now();
+          const page = await readCcvStockPage(this.env.ccv, start, { priority, skuSources: this.skuSources, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+          pages.push({ records: page.records, readAt });
+          wake?.();
+          start = page.next;
+        }
+      } catch (e) {
+        ccvError = e;
+      } finally {
+        ccvDone = true;
+        wake?.();
       }
-      ctx.onProgress?.(total.products);
-      if (page.next === null) break;
-      start = page.next;
+    })();
+    try {
+      const snapshot = ctx.mode === 'reconcile' ? await this.shopifySnapshot(locations, ctx.signal, (p) => ctx.run.apiCall(p)) : undefined;
+      total.shopifyLevels = snapshot?.size ?? 0;
+      for (;;) {
+        if (pages.length === 0) {
+          if (ccvDone) break;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        const { records, readAt } = pages.shift()!;
+        wake?.();
+        const sum = await this.process(records, readAt, { ...ctx, lane: ctx.mode === 'reconcile' ? 'reconcile' : 'stock', ...(snapshot ? { snapshot } : {}) });
+        total.products += records.length;
+        total.written += sum.written;
+        total.unchanged += sum.unchanged;
+        total.conflicts += sum.conflicts;
+        total.problems += sum.problems;
+        total.superseded += sum.superseded;
+        for (const p of sum.planned) {
+          ctx.onPlanned?.(p);
+          if (total.planned.length < 10_000) total.planned.push(p);
+        }
+        ctx.onProgress?.(total.products);
+      }
+    } finally {
+      stopped = true;
+      pages.length = 0;
+      wake?.();
+      await reader;
     }
+    if (ccvError) throw ccvError;
     if (ctx.mode === 'reconcile' && !ctx.dryRun) await this.env.checkpoints.commit({ flow: FLOW, stream: STREAMS.reconcile, cursor: String(this.env.now()) }, this.env.now());
     return total;
   }

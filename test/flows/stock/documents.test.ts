@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { NoDeprecatedCustomRule, parse, specifiedRules, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { estimateCost, SINGLE_QUERY_MAX_COST } from '../../../src/connectors/shopify/cost.js';
+import { itemOfLevelId } from '../../../src/connectors/shopify/inventory.js';
 import * as stockDocs from '../../../src/connectors/shopify/documents.stock.js';
 import { operationByName, type GqlDocument } from '../../../src/connectors/shopify/gql.js';
 import { generate } from '../../connectors/shopify/codegen.js';
@@ -29,10 +30,15 @@ describe('stock documents', () => {
     }
   });
 
-  it('stay under the single-query cost cap with their defaults (a full page of levels: 753)', () => {
+  it('stay under the single-query cost cap with their defaults (a full page of levels: 503)', () => {
     expect(estimateCost(stockDocs.StockLocationLevels, { id: 'gid://shopify/Location/1' })).toBeLessThanOrEqual(SINGLE_QUERY_MAX_COST);
-    expect(estimateCost(stockDocs.StockLocationLevels, { id: 'gid://shopify/Location/1' })).toBeGreaterThan(700);
+    expect(estimateCost(stockDocs.StockLocationLevels, { id: 'gid://shopify/Location/1' })).toBe(503);
     expect(estimateCost(stockDocs.StockItemLevel, { id: 'x', locationId: 'y' })).toBeLessThan(10);
+  });
+
+  it('read the inventory item out of a level id, and refuse an id they cannot read', () => {
+    expect(itemOfLevelId('gid://shopify/InventoryLevel/1000000000002?inventory_item_id=9007199254740993')).toBe('gid://shopify/InventoryItem/9007199254740993');
+    expect(() => itemOfLevelId('gid://shopify/InventoryLevel/12')).toThrow(/cannot read the item/);
   });
 
   it('carry exactly the types test/connectors/shopify/codegen.ts generates for them', () => {
