@@ -102,6 +102,12 @@ export class RunRepository {
     return r ? toRecord(r) : undefined;
   }
 
+  /** The newest run a job started (a job's retries start new runs). */
+  async byJob(jobId: string): Promise<RunRecord | undefined> {
+    const r = await this.db.selectFrom('run').selectAll().where('job_id', '=', jobId).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+    return r ? toRecord(r) : undefined;
+  }
+
   /** Newest first. */
   async list(q: RunListQuery = {}): Promise<{ items: RunRecord[]; nextCursor?: string }> {
     const limit = Math.min(Math.max(1, q.limit ?? 20), 500);

@@ -2,7 +2,7 @@
  * The shape every flow module exports, so `koppel start`, `koppel worker` and `koppel sync` treat
  * flows alike: define the flow's jobs on the runtime, declare its schedules, and run once on demand.
  */
-import type { JobRuntime, ScheduleSpec } from '../engine/runtime/port.js';
+import type { EnqueueResult, JobRuntime, ScheduleSpec } from '../engine/runtime/port.js';
 import type { RunRecord, RunTrigger } from '../engine/runs.js';
 import type { FlowEnv } from './env.js';
 import type { ProgressSink } from './run.js';
@@ -34,6 +34,11 @@ export interface FlowModule {
   define(runtime: JobRuntime, env: FlowEnv): void;
   /** Schedules to install when the flow is enabled. */
   schedules(env: FlowEnv): ScheduleSpec[];
-  /** One run now, in this process (`koppel sync <flow>`). */
+  /** One run now, in this process: dry runs and tests (a real run goes through the runtime: `enqueue`). */
   sync(env: FlowEnv, opts: FlowSyncOptions): Promise<FlowReport>;
+  /**
+   * Queues one run as a job (what `koppel sync <flow>` does), keyed so it never overlaps a scheduled
+   * run. A flow without it is run in the CLI's process.
+   */
+  enqueue?(runtime: JobRuntime, opts: { mode: 'delta' | 'full'; trigger: string }): Promise<EnqueueResult>;
 }

@@ -16,10 +16,10 @@ export interface FlowWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(opts: { yaml?: string; ccv?: CcvSandboxOptions; shopify?: ShopifySandboxOptions; dialect?: Dialect } = {}): Promise<FlowWorld> {
+export async function startWorld(opts: { yaml?: string; ccv?: CcvSandboxOptions; shopify?: ShopifySandboxOptions; dialect?: Dialect; dbFile?: string } = {}): Promise<FlowWorld> {
   const ccv = await startCcvSandbox({ port: 0, products: 30, seed: 5, webhookDispatch: 'manual', logger: () => {}, ...opts.ccv });
   const shopify = await startShopifySandbox({ port: 0, plan: 'plus', logger: () => {}, ...opts.shopify });
-  const store = await openTestStore(opts.dialect ?? 'sqlite');
+  const store = await openTestStore(opts.dialect ?? 'sqlite', opts.dbFile ? { file: opts.dbFile } : {});
   const { config } = parseConfig(opts.yaml ?? '', { file: null, env: {} });
   const clients = createClients({
     ccv: { baseUrl: ccv.origin, publicKey: ccv.publicKey, secretKey: ccv.secretKey, mediaType: 'salespos' },

@@ -169,7 +169,9 @@ export function publishableFields(core: SandboxCore, rec: PublishableRec) {
 }
 
 export function publicationView(_core: SandboxCore, p: PublicationRec) {
-  return { __typename: 'Publication', id: p.id, name: p.name, autoPublish: p.autoPublish, supportsFuturePublishing: p.supportsFuturePublishing, catalog: null, operation: null };
+  // A sales channel's publication belongs to its app's catalog, whose title is the channel name (Publication.name is deprecated for it).
+  const catalog = { __typename: 'AppCatalog', id: p.id.replace('/Publication/', '/AppCatalog/'), title: p.name, status: 'ACTIVE' };
+  return { __typename: 'Publication', id: p.id, name: p.name, autoPublish: p.autoPublish, supportsFuturePublishing: p.supportsFuturePublishing, catalog, operation: null };
 }
 
 export interface PublishableKind {

@@ -152,6 +152,14 @@ export class CcvRateBudget {
     const { key, kind } = bucketOf(resource, method);
     const started = this.clock.now();
     return new Promise<void>((resolve, reject) => {
+      const signal = opts.signal;
+      const onAbort = () => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) {
+          this.waiters.splice(i, 1);
+          reject(signal!.reason);
+        }
+      };
       const w: Waiter = {
         bucket: key,
         kind,
@@ -159,20 +167,16 @@ export class CcvRateBudget {
         seq: this.seq++,
         share: opts.share,
         resolve: () => {
+          // A long-lived signal (a job's) must not collect one listener per request.
+          signal?.removeEventListener('abort', onAbort);
           this.waitedMs += this.clock.now() - started;
           resolve();
         },
         reject,
       };
-      if (opts.signal) {
-        if (opts.signal.aborted) return reject(opts.signal.reason);
-        opts.signal.addEventListener('abort', () => {
-          const i = this.waiters.indexOf(w);
-          if (i >= 0) {
-            this.waiters.splice(i, 1);
-            reject(opts.signal!.reason);
-          }
-        }, { once: true });
+      if (signal) {
+        if (signal.aborted) return reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
       }
       this.waiters.push(w);
       this.waiters.sort((a, b) => b.priority - a.priority || a.seq - b.seq);

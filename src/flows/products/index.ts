@@ -6,7 +6,8 @@ import { syncProducts } from './sync.js';
 
 export const PRODUCTS_JOB = 'products.sync';
 
-const JobData = z.strictObject({ mode: z.enum(['delta', 'full']).default('delta') });
+const JobData = z.strictObject({ mode: z.enum(['delta', 'full']).default('delta'), trigger: z.string().max(30).default('schedule') });
+const LANES_USED = [LANES.ccv, LANES.shopify];
 
 export const productsFlow: FlowModule = {
   name: 'products',
@@ -15,10 +16,10 @@ export const productsFlow: FlowModule = {
       name: PRODUCTS_JOB,
       parse: (d) => JobData.parse(d),
       perKey: 'coalesce',
-      lanes: () => [LANES.ccv, LANES.shopify],
+      lanes: () => LANES_USED,
       retry: { maxAttempts: 5, initialDelayMs: 30_000 },
       handler: async (data, ctx) => {
-        await syncProducts(env, { dryRun: false, trigger: 'schedule', mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
+        await syncProducts(env, { dryRun: false, trigger: data.trigger, mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
       },
     });
   },
@@ -26,9 +27,10 @@ export const productsFlow: FlowModule = {
     const s = env.config.flows.products;
     if (!s.enabled) return [];
     return [
-      { name: 'products.delta', job: PRODUCTS_JOB, data: { mode: 'delta' }, key: 'products', cron: s.schedule, lanes: [LANES.ccv, LANES.shopify] },
-      { name: 'products.reconcile', job: PRODUCTS_JOB, data: { mode: 'full' }, key: 'products', cron: s.reconcile, lanes: [LANES.ccv, LANES.shopify] },
+      { name: 'products.delta', job: PRODUCTS_JOB, data: { mode: 'delta' }, key: 'products', cron: s.schedule, lanes: LANES_USED },
+      { name: 'products.reconcile', job: PRODUCTS_JOB, data: { mode: 'full' }, key: 'products', cron: s.reconcile, lanes: LANES_USED },
     ];
   },
   sync: syncProducts,
+  enqueue: (runtime, o) => runtime.enqueue(PRODUCTS_JOB, { mode: o.mode, trigger: o.trigger }, { key: 'products', lanes: LANES_USED }),
 };

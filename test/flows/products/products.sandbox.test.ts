@@ -47,7 +47,7 @@ describe('products flow, CCV → Shopify', () => {
   });
 
   it('a delta run writes only the product changed in CCV, and only its changed fields', async () => {
-    let now = Date.parse('2026-11-29T10:00:00Z');
+    let now = Date.now();
     world = await startWorld({ ccv: { products: 20, now: () => now } });
     await sync(world);
     now += 120_000;
@@ -64,7 +64,7 @@ describe('products flow, CCV → Shopify', () => {
   });
 
   it('respects field policies: a description only on create, a title edited in Shopify kept', async () => {
-    let now = Date.parse('2026-11-29T10:00:00Z');
+    let now = Date.now();
     world = await startWorld({
       ccv: { products: 10, now: () => now },
       yaml: 'flows:\n  products:\n    fields:\n      descriptionHtml: { policy: create_only }\n      title: { policy: keep_target_changes }\n',

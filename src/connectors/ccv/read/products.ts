@@ -114,7 +114,9 @@ export function toProduct(raw: CcvProduct, opts: CcvProductReadOptions, properti
   const policyOf = (setting: string): InventoryPolicy =>
     setting === 'allowed' ? 'continue' : setting === 'not_allowed' ? 'deny' : opts.shop.orderingWithoutStock ? 'continue' : 'deny';
 
-  const sets = (raw.productattributesets?.collection ?? [])
+  const combos = (raw.attributecombinations?.collection ?? []).filter((c) => c.active !== false);
+  // Option menus without an active combination leave nothing to choose: the product is sold as one variant.
+  const sets = combos.length === 0 ? [] : (raw.productattributesets?.collection ?? [])
     .filter((s) => OPTION_MENUS.has(s.type))
     .sort((a, b) => a.attributeposition - b.attributeposition);
   const options: ProductOption[] = sets.map((s) => ({ name: s.attributename.trim(), values: [...s.items].sort((a, b) => a.position - b.position).map((i) => i.optionsname.trim()) }));
@@ -154,8 +156,7 @@ export function toProduct(raw: CcvProduct, opts: CcvProductReadOptions, properti
   };
 
   const variants: Variant[] = [];
-  const combos = (raw.attributecombinations?.collection ?? []).filter((c) => c.active !== false);
-  if (sets.length === 0 || combos.length === 0) {
+  if (sets.length === 0) {
     const sku = skuFrom({ productnumber: raw.productnumber, ean: raw.eannumber }, 'productnumber');
     const v = variant(String(raw.id), sku, raw.eannumber ?? '', money(0, currency), [], raw.ordering_without_stock);
     if (v) variants.push(v);
