@@ -336,6 +336,35 @@ export const CollectionUpdate = gql<T.CollectionUpdateData, T.CollectionUpdateVa
   }
 `;
 
+/** A collection as the categories flow compares it: the fields Koppel writes, its Koppel id, its tag conditions. */
+export const CollectionSnapshot = gql<T.CollectionSnapshotData, T.CollectionSnapshotVariables>`
+  query CollectionSnapshot($identifier: CollectionIdentifierInput!, $namespace: String!, $key: String!) {
+    collectionByIdentifier(identifier: $identifier) {
+      id
+      handle
+      title
+      descriptionHtml
+      customId: metafield(namespace: $namespace, key: $key) { value }
+      sources {
+        __typename
+        id
+        ... on CollectionConditionsSource {
+          inclusion { conditions { __typename id ... on CollectionSourceInclusionConditionProductTag { relation values } } }
+        }
+      }
+    }
+  }
+`;
+
+/** Takes a product or collection off sales channels (e.g. a collection whose CCV category was deleted). */
+export const PublishableUnpublish = gql<T.PublishableUnpublishData, T.PublishableUnpublishVariables>`
+  mutation PublishableUnpublish($id: ID!, $input: [PublicationInput!]!) {
+    publishableUnpublish(id: $id, input: $input) {
+      userErrors { field message }
+    }
+  }
+`;
+
 // ---------- inventory ----------
 
 export const InventoryLevelsForItem = gql<T.InventoryLevelsForItemData, T.InventoryLevelsForItemVariables>`

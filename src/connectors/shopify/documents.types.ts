@@ -214,6 +214,37 @@ export interface CollectionCreateVariables {
   collection: CollectionCreateInput;
 }
 
+/** Result data of CollectionSnapshot. */
+export interface CollectionSnapshotData {
+  collectionByIdentifier: {
+    id: string;
+    handle: string;
+    title: string;
+    descriptionHtml: string;
+    customId: {
+      value: string;
+    } | null;
+    sources: Array<{
+      __typename: string;
+      id: string;
+      inclusion?: {
+        conditions: Array<{
+          __typename: string;
+          id: string;
+          relation?: CollectionSourceInclusionConditionProductTagRelation;
+          values?: Array<string>;
+        }>;
+      };
+    }>;
+  } | null;
+}
+/** Variables of CollectionSnapshot. */
+export interface CollectionSnapshotVariables {
+  identifier: CollectionIdentifierInput;
+  namespace: string;
+  key: string;
+}
+
 /** Result data of CollectionUpdate. */
 export interface CollectionUpdateData {
   collectionUpdate: {
@@ -1645,6 +1676,21 @@ export interface PublishToPublicationData {
 }
 /** Variables of PublishToPublication. */
 export interface PublishToPublicationVariables {
+  id: string;
+  input: Array<PublicationInput>;
+}
+
+/** Result data of PublishableUnpublish. */
+export interface PublishableUnpublishData {
+  publishableUnpublish: {
+    userErrors: Array<{
+      field: Array<string> | null;
+      message: string;
+    }>;
+  } | null;
+}
+/** Variables of PublishableUnpublish. */
+export interface PublishableUnpublishVariables {
   id: string;
   input: Array<PublicationInput>;
 }

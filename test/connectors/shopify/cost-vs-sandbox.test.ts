@@ -25,6 +25,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   ProductUpsertBulk: base.ProductSetSync!,
   ProductSnapshot: { identifier: { customId: { namespace: 'koppel', key: 'ccv_product_id', value: '1001' } }, variants: 4 },
   ProductPublish: { id: 'gid://shopify/Product/1', input: [{ publicationId: 'gid://shopify/Publication/1' }] },
+  CollectionSnapshot: { identifier: { customId: { namespace: 'koppel', key: 'ccv_category_id', value: '12' } }, namespace: 'koppel', key: 'ccv_category_id' },
+  PublishableUnpublish: { id: 'gid://shopify/Collection/1', input: [{ publicationId: 'gid://shopify/Publication/1' }] },
 };
 
 function operationOf(text: string): { op: OperationDefinitionNode; ast: ReturnType<typeof parse> } {
