@@ -79,7 +79,7 @@ export interface ApplySummary {
   superseded: number;
 }
 
-interface Work {
+export interface Work {
   c: VariantComputation;
   q: LocationQuantity;
   item: string;
@@ -90,6 +90,11 @@ interface Work {
   /** Shopify had a figure Koppel did not know (reconcile). */
   drift: boolean;
   conflict?: { known: number | null; shopify: number | null };
+}
+
+export interface Prepared {
+  work: Work[];
+  sum: ApplySummary;
 }
 
 interface ProblemNote {
@@ -119,12 +124,19 @@ export class StockApplier {
   ) {}
 
   async apply(comps: readonly VariantComputation[], ctx: ApplyContext): Promise<ApplySummary> {
+    return this.decide(await this.prepare(comps, { ...ctx, reconcile: ctx.snapshot !== undefined }), ctx);
+  }
+
+  /**
+   * Everything that needs no Shopify figures: inputs stored, problems reported, items resolved.
+   * The reconcile prepares CCV pages while Shopify's figures are still loading.
+   */
+  async prepare(comps: readonly VariantComputation[], ctx: Omit<ApplyContext, 'snapshot'> & { reconcile: boolean }): Promise<Prepared> {
     const sum: ApplySummary = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0 };
-    if (comps.length === 0) return sum;
+    if (comps.length === 0) return { work: [], sum };
     const now = this.env.now();
     const keys = comps.map((c) => c.variantKey);
     const prev = await this.state.variants(keys);
-    const levels = await this.state.levels(keys);
     const links = await ledgerItems(this.env.store.db, this.env.pair, keys);
     const work: Work[] = [];
     const variantRows: Array<Parameters<StockState['putVariant']>[0]> = [];
@@ -140,7 +152,7 @@ export class StockApplier {
       if (!problem && !c.skip && c.sku !== null) {
         const link = links.get(c.variantKey);
         if (link?.inventoryItemId) item = link.inventoryItemId;
-        else if (before && isSkuProblem(before.problem_code) && before.problem_key === `${before.problem_code}|${c.sku}` && !ctx.snapshot) {
+        else if (before && isSkuProblem(before.problem_code) && before.problem_key === `${before.problem_code}|${c.sku}` && !ctx.reconcile) {
           problem = { code: before.problem_code!, message: '', hint: '', key: before.problem_key, action: 'quarantined' };
         } else {
           const res = await lookupAndLink(this.env.shopify, this.env.ledger, { pair: this.env.pair, variantKey: c.variantKey, sku: c.sku, dryRun: ctx.dryRun, now, ...(ctx.signal ? { signal: ctx.signal } : {}) });
@@ -166,22 +178,33 @@ export class StockApplier {
         });
       }
       if (problem) {
-        sum.problems++;
+        if (problem.action === 'quarantined') sum.problems++;
         if (before?.problem_key === problem.key) ctx.run.count('skipped');
         else await ctx.run.record({ action: problem.action, entity: STOCK_ENTITY, sourceKey: c.variantKey, ...(problem.action === 'quarantined' ? { error: { code: problem.code, message: problem.message, hint: problem.hint } } : { message: problem.message }) });
         continue;
       }
       if (!item) continue;
-      for (const q of c.quantities) {
-        const level = levels.get(levelKey(c.variantKey, q.locationId));
-        work.push({ c, q, item, level, known: null, notStocked: false, tracked: level?.shopify_tracked == null ? null : level.shopify_tracked === 1, drift: false });
-      }
+      for (const q of c.quantities) work.push({ c, q, item, level: undefined, known: null, notStocked: false, tracked: null, drift: false });
     }
 
     // One transaction for the page's inputs (a writer with newer CCV data is never overwritten: putVariant checks).
     if (variantRows.length) await this.state.tx(async (s) => {
       for (const row of variantRows) await s.putVariant(row);
     });
+    return { work, sum };
+  }
+
+  /** Compares with Shopify's figures and writes what differs. */
+  async decide(prepared: Prepared, ctx: ApplyContext): Promise<ApplySummary> {
+    const { work, sum } = prepared;
+    if (work.length === 0) return sum;
+    const now = this.env.now();
+    // Levels are loaded now, not while preparing: another writer may have moved them meanwhile.
+    const levels = await this.state.levels([...new Set(work.map((w) => w.c.variantKey))]);
+    for (const w of work) {
+      w.level = levels.get(levelKey(w.c.variantKey, w.q.locationId));
+      w.tracked = w.level?.shopify_tracked == null ? null : w.level.shopify_tracked === 1;
+    }
 
     // What does Shopify have? From the snapshot, from what Koppel last knew, or read now.
     const toRead: Work[] = [];

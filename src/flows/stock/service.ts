@@ -22,7 +22,7 @@ import type { JobRuntime } from '../../engine/runtime/port.js';
 import { parseInterval } from '../../engine/runtime/schedule-spec.js';
 import type { Database } from '../../store/schema.js';
 import { LANES, type FlowEnv } from '../env.js';
-import { StockApplier, type ApplySummary, type PlannedChange, type ShopifySnapshot } from './apply.js';
+import { StockApplier, type ApplySummary, type PlannedChange, type Prepared, type ShopifySnapshot } from './apply.js';
 import { computeVariant, type TargetLocation, type VariantComputation } from './compute.js';
 import type { LazyRun } from './lazy-run.js';
 import { LocationResolver } from './locations.js';
@@ -59,6 +59,14 @@ export interface OpContext {
   run: LazyRun;
   dryRun?: boolean;
   signal?: AbortSignal;
+}
+
+export interface FullPassSummary extends ApplySummary {
+  products: number;
+  shopifyLevels: number;
+  /** Time until Shopify's figures were loaded (reconcile), and in all. */
+  shopifyMs: number;
+  totalMs: number;
 }
 
 export interface SweepCursor {
@@ -313,13 +321,15 @@ export class StockService {
    * conflictPolicy). `mode: 'state'` compares with what Koppel last knew instead (no Shopify
    * reads unless it knows nothing): `koppel sync stock` without --full.
    */
-  async fullPass(ctx: OpContext & { mode: 'reconcile' | 'state'; onPlanned?: (p: PlannedChange) => void; onProgress?: (products: number) => void }): Promise<ApplySummary & { products: number; shopifyLevels: number }> {
-    const total: ApplySummary & { products: number; shopifyLevels: number } = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0, products: 0, shopifyLevels: 0 };
+  async fullPass(ctx: OpContext & { mode: 'reconcile' | 'state'; onPlanned?: (p: PlannedChange) => void; onProgress?: (products: number) => void }): Promise<FullPassSummary> {
+    const started = this.env.now();
+    const total: FullPassSummary = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0, products: 0, shopifyLevels: 0, shopifyMs: 0, totalMs: 0 };
     const locations = await this.locations.resolve(ctx.signal);
     const priority = ctx.mode === 'reconcile' ? PRIORITY.reconcile : PRIORITY.stock;
-    // CCV pages are read while Shopify's figures load (different APIs, different budgets); up to
-    // PREFETCH_PAGES wait in memory (stock records only: ids, SKUs, figures).
-    const pages: Array<{ records: CcvStockRecord[]; readAt: number }> = [];
+    // CCV pages are read and prepared (inputs stored, items resolved) while Shopify's figures load:
+    // different APIs, different budgets. Up to PREFETCH_PAGES prepared pages wait in memory.
+    const lane = ctx.mode === 'reconcile' ? ('reconcile' as const) : ('stock' as const);
+    const pages: Array<{ prepared: Prepared; readAt: number; products: number }> = [];
     let ccvDone = false;
     let stopped = false;
     let ccvError: unknown;
@@ -332,7 +342,11 @@ export class StockService {
           if (stopped) break;
           const readAt = this.env.now();
           const page = await readCcvStockPage(this.env.ccv, start, { priority, skuSources: this.skuSources, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          pages.push({ records: page.records, readAt });
+          const comps = await this.compute(page.records, locations);
+          const prepared = await this.applier.prepare(comps, {
+            jobId: ctx.jobId, trigger: ctx.trigger, readAt, dryRun: ctx.dryRun === true, run: ctx.run, locations, lane, reconcile: ctx.mode === 'reconcile', ...(ctx.signal ? { signal: ctx.signal } : {}),
+          });
+          pages.push({ prepared, readAt, products: page.records.length });
           wake?.();
           start = page.next;
         }
@@ -346,16 +360,19 @@ export class StockService {
     try {
       const snapshot = ctx.mode === 'reconcile' ? await this.shopifySnapshot(locations, ctx.signal, (p) => ctx.run.apiCall(p)) : undefined;
       total.shopifyLevels = snapshot?.size ?? 0;
+      total.shopifyMs = this.env.now() - started;
       for (;;) {
         if (pages.length === 0) {
           if (ccvDone) break;
           await new Promise<void>((r) => (wake = r));
           continue;
         }
-        const { records, readAt } = pages.shift()!;
+        const { prepared, readAt, products } = pages.shift()!;
         wake?.();
-        const sum = await this.process(records, readAt, { ...ctx, lane: ctx.mode === 'reconcile' ? 'reconcile' : 'stock', ...(snapshot ? { snapshot } : {}) });
-        total.products += records.length;
+        const sum = await this.applier.decide(prepared, {
+          jobId: ctx.jobId, trigger: ctx.trigger, readAt, dryRun: ctx.dryRun === true, run: ctx.run, locations, lane, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(snapshot ? { snapshot } : {}),
+        });
+        total.products += products;
         total.written += sum.written;
         total.unchanged += sum.unchanged;
         total.conflicts += sum.conflicts;
@@ -374,6 +391,7 @@ export class StockService {
       await reader;
     }
     if (ccvError) throw ccvError;
+    total.totalMs = this.env.now() - started;
     if (ctx.mode === 'reconcile' && !ctx.dryRun) await this.env.checkpoints.commit({ flow: FLOW, stream: STREAMS.reconcile, cursor: String(this.env.now()) }, this.env.now());
     return total;
   }
