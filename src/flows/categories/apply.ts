@@ -26,8 +26,15 @@ export interface ApplyContext {
   env: FlowEnv;
   run: FlowRun;
   finder: CollectionFinder;
-  publications: readonly string[];
+  /** The sales channels, resolved to Publication ids (once per run, when first needed). */
+  publications(): Promise<Publications>;
   signal?: AbortSignal;
+}
+
+export interface Publications {
+  ids: string[];
+  /** The configured channels that exist in Shopify (their hash is recorded as published). */
+  resolved: string[];
 }
 
 export function rejected(m: MappedCategory, errors: readonly UserError[]): Problem {
@@ -75,6 +82,7 @@ export async function createCategory(ctx: ApplyContext, d: Extract<Decision, { k
   const t = d.target;
   const id = t.categoryId;
   try {
+    await ctx.finder.prepare();
     let handle = d.m.handle;
     const attempt = async () => {
       try {
@@ -122,11 +130,12 @@ export async function createCategory(ctx: ApplyContext, d: Extract<Decision, { k
 
 /** Publishes to the configured channels and records it; returns a note when it failed. */
 async function publish(ctx: ApplyContext, categoryId: string, collectionId: string): Promise<string | undefined> {
-  if (ctx.publications.length === 0) return undefined;
-  const pub = await publishCollection(ctx.env.shopify, collectionId, ctx.publications, ctx.signal);
+  const pubs = await ctx.publications();
+  if (pubs.ids.length === 0) return undefined;
+  const pub = await publishCollection(ctx.env.shopify, collectionId, pubs.ids, ctx.signal);
   ctx.run.apiCall(pub.cost);
   if (!pub.ok) return `not published: ${userErrorText(pub.userErrors)}; the next run tries again`;
-  await ctx.env.ledger.recordPush(ctx.env.pair, ENTITY, categoryId, { [HASH.published]: publishedHash(ctx.publications) }, ctx.env.now());
+  await ctx.env.ledger.recordPush(ctx.env.pair, ENTITY, categoryId, { [HASH.published]: publishedHash(pubs.resolved) }, ctx.env.now());
   return undefined;
 }
 
@@ -176,10 +185,11 @@ export async function removedCategory(ctx: ApplyContext, link: Link, onDelete: '
     let outcome: string | undefined;
     const hashes: Record<string, string> = { [HASH.removed]: '1' };
     if (onDelete === 'unpublish') {
-      const r = await unpublishCollection(env.shopify, link.targetId, ctx.publications, ctx.signal);
+      const pubs = await ctx.publications();
+      const r = await unpublishCollection(env.shopify, link.targetId, pubs.ids, ctx.signal);
       run.apiCall(r.cost);
       if (r.ok) {
-        outcome = ctx.publications.length ? 'it was unpublished from the sales channels' : 'no sales channels are configured to unpublish it from';
+        outcome = pubs.ids.length ? `it was unpublished from ${pubs.resolved.join(', ')}` : 'no sales channels are configured to unpublish it from';
         hashes[HASH.published] = '';
       } else outcome = `unpublishing failed: ${userErrorText(r.userErrors)}`;
     }

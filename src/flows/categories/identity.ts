@@ -17,16 +17,27 @@ function identifierRefused(e: unknown): boolean {
 }
 
 export class CollectionFinder {
+  private prepared: Promise<void> | undefined;
+
   constructor(
     private readonly client: ShopifyClient,
     private readonly run: FlowRun,
-    /** False when the custom-id definition could not be created (or, in a dry run, may not exist yet). */
-    private customIdUsable: boolean,
+    /**
+     * Makes sure the custom-id definition exists (once, and only when a lookup or a create needs it);
+     * resolves false when it could not be created.
+     */
+    private readonly prepareCustomId: () => Promise<boolean>,
     private readonly signal?: AbortSignal,
   ) {}
 
-  get usesCustomId(): boolean {
-    return this.customIdUsable;
+  private customIdUsable = true;
+
+  /** Ensures the custom-id definition before the first lookup or create of the run. */
+  prepare(): Promise<void> {
+    this.prepared ??= this.prepareCustomId().then((ok) => {
+      if (!ok) this.customIdUsable = false;
+    });
+    return this.prepared;
   }
 
   async read(by: CollectionLookup): Promise<CollectionSnapshot | undefined> {
@@ -37,6 +48,7 @@ export class CollectionFinder {
 
   /** The collection that belongs to this CCV category, if Shopify has one. */
   async find(categoryId: string, handle: string): Promise<CollectionSnapshot | undefined> {
+    await this.prepare();
     if (this.customIdUsable) {
       try {
         return await this.read({ categoryId });

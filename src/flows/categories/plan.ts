@@ -20,7 +20,8 @@ import type { MappedCategory } from './map.js';
 
 export const HASH = { source: 'g:source', published: 'x:published', removed: 'x:removed' } as const;
 
-export const publishedHash = (publications: readonly string[]): string => contentHash([...publications].sort());
+/** Hash of the sales channels (as configured: names or GIDs) a collection was published to. */
+export const publishedHash = (channels: readonly string[]): string => contentHash([...channels].sort());
 export const sourceHash = (t: CollectionTarget): string => contentHash(t.tag.toLowerCase());
 
 export function fieldValue(t: Pick<CollectionTarget, CollectionField>, f: CollectionField): string {
@@ -49,11 +50,11 @@ export function changedFields(t: CollectionTarget, hashes: Readonly<Record<strin
  * True when a linked category needs no look at Shopify: nothing changed in the source, the tag
  * condition and the publications are as recorded, and no deletion was reported.
  */
-export function unchanged(t: CollectionTarget, hashes: Readonly<Record<string, string>>, publications: readonly string[] | undefined): boolean {
+export function unchanged(t: CollectionTarget, hashes: Readonly<Record<string, string>>, channels: readonly string[]): boolean {
   if (changedFields(t, hashes).length) return false;
   if (hashes[HASH.source] !== sourceHash(t)) return false;
   if (hashes[HASH.removed] === '1') return false;
-  if (publications && publications.length && hashes[HASH.published] !== publishedHash(publications)) return false;
+  if (channels.length && hashes[HASH.published] !== publishedHash(channels)) return false;
   return true;
 }
 
@@ -138,7 +139,8 @@ export type Decision =
 export interface PlanContext {
   finder: CollectionFinder;
   policies: Readonly<Record<string, FieldPolicy>>;
-  publications: readonly string[];
+  /** Sales channels collections should be on (flows.categories.publishTo), as configured. */
+  channels: readonly string[];
   /** `full` looks at every linked collection in Shopify (repairs a deleted condition or collection, a drifted title). */
   mode: 'delta' | 'full';
 }
@@ -148,7 +150,7 @@ export async function planCategory(m: MappedCategory, link: Link | undefined, ct
   const t = m.target;
   if (!t) return { kind: 'quarantine', m, ...(link ? { collectionId: link.targetId } : {}) };
   if (link) {
-    if (ctx.mode !== 'full' && unchanged(t, link.hashes, ctx.publications)) return { kind: 'skip', m, collectionId: link.targetId };
+    if (ctx.mode !== 'full' && unchanged(t, link.hashes, ctx.channels)) return { kind: 'skip', m, collectionId: link.targetId };
     const snapshot = await ctx.finder.read({ id: link.targetId });
     if (!snapshot) return { kind: 'create', m, target: t, relink: true, note: `the linked collection ${shortId(link.targetId)} no longer exists in Shopify, so it is created again` };
     return updateDecision(m, t, snapshot, link.hashes, false, ctx);
@@ -159,11 +161,11 @@ export async function planCategory(m: MappedCategory, link: Link | undefined, ct
 }
 
 /** The decision for a collection that exists: which fields, whether the condition, the Koppel id and the publications are missing. */
-export function updateDecision(m: MappedCategory, t: CollectionTarget, snapshot: CollectionSnapshot, hashes: Readonly<Record<string, string>>, linking: boolean, ctx: Pick<PlanContext, 'policies' | 'publications' | 'mode'>): Extract<Decision, { kind: 'update' }> {
+export function updateDecision(m: MappedCategory, t: CollectionTarget, snapshot: CollectionSnapshot, hashes: Readonly<Record<string, string>>, linking: boolean, ctx: Pick<PlanContext, 'policies' | 'channels' | 'mode'>): Extract<Decision, { kind: 'update' }> {
   const fields = decideFields(t, snapshot, { changed: changedFields(t, linking ? undefined : hashes), policies: ctx.policies, pushed: hashes, linking, repair: ctx.mode === 'full' && !linking });
   const addTagSource = needsTagSource(t, snapshot);
   const wasRemoved = hashes[HASH.removed] === '1';
-  const publish = ctx.publications.length > 0 && (hashes[HASH.published] !== publishedHash(ctx.publications) || wasRemoved);
+  const publish = ctx.channels.length > 0 && (hashes[HASH.published] !== publishedHash(ctx.channels) || wasRemoved);
   const notes = [
     linking ? `linked to the existing Shopify collection ${shortId(snapshot.collectionId)} (${JSON.stringify(snapshot.handle)}), which carries this category's Koppel id` : '',
     ...fields.kept.map((k) => `${k.field} kept as it is in Shopify: ${k.reason}`),

@@ -9,13 +9,14 @@ import type { FieldChange } from '../../core/privacy.js';
 import { categoriesSettings } from '../../config/categories.js';
 import { readCcvCategories } from '../../connectors/ccv/read/categories.js';
 import { CATEGORY_CUSTOM_ID, collectionPublicationIds } from '../../connectors/shopify/collections.js';
+import type { ShopifyClient } from '../../connectors/shopify/client.js';
 import { ensureMetafieldDefinitions } from '../../connectors/shopify/products.js';
 import type { Link } from '../../engine/ledger.js';
 import type { FlowEnv } from '../env.js';
 import type { FlowReport, FlowSyncOptions } from '../module.js';
 import { Pool } from '../pool.js';
 import { FlowRun } from '../run.js';
-import { createCategory, ENTITY, quarantine, removedCategory, removedMessage, updateCategory, warnings, type ApplyContext } from './apply.js';
+import { createCategory, ENTITY, quarantine, removedCategory, removedMessage, updateCategory, warnings, type ApplyContext, type Publications } from './apply.js';
 import { CollectionFinder } from './identity.js';
 import { categoryPolicies, compileCategoryFieldMap, mapCategories, type MappedCategory } from './map.js';
 import { createDiff, HASH, planCategory, updateDecision, writesSomething, type Decision, type PlanContext } from './plan.js';
@@ -23,6 +24,9 @@ import { createDiff, HASH, planCategory, updateDecision, writesSomething, type D
 const FLOW = 'categories';
 /** Categories planned and written at once (the cost limiter paces the writes). */
 const CONCURRENCY = 4;
+
+/** Connections whose `koppel.ccv_category_id` definition this process has made sure of. */
+const definitionsReady = new WeakMap<ShopifyClient, Promise<boolean>>();
 
 export interface CategoryPlanItem {
   action: 'create' | 'update' | 'link' | 'skip' | 'quarantine' | 'removed';
@@ -49,24 +53,48 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
     const set = await mapCategories(await readCcvCategories(env.ccv, signal), settings, fieldMap);
     run.expect(set.mapped.length, 'categories');
 
-    let customIdUsable = true;
-    if (!dryRun) {
-      const failed = await ensureMetafieldDefinitions(env.shopify, [{ ...CATEGORY_CUSTOM_ID, name: 'CCV category id', type: 'id', ownerType: 'COLLECTION' }], signal);
-      if (failed.length) {
-        customIdUsable = false;
-        const why = failed.flatMap((f) => f.errors.map((e) => e.message)).join('; ');
-        notices.push(`the metafield definition koppel.ccv_category_id could not be created (${why}); collections are found by handle instead`);
+    // The custom-id definition is ensured once per connection and process, and only when a lookup or create needs it.
+    const prepareCustomId = async (): Promise<boolean> => {
+      if (dryRun) return true;
+      let ready = definitionsReady.get(env.shopify);
+      if (!ready) {
+        ready = ensureMetafieldDefinitions(env.shopify, [{ ...CATEGORY_CUSTOM_ID, name: 'CCV category id', type: 'id', ownerType: 'COLLECTION' }], signal).then((failed) => {
+          if (failed.length === 0) return true;
+          definitionsReady.delete(env.shopify);
+          const why = failed.flatMap((f) => f.errors.map((e) => e.message)).join('; ');
+          const n = `the metafield definition koppel.ccv_category_id could not be created (${why}); collections are found by handle instead`;
+          notices.push(n);
+          env.logger.warn(n);
+          return false;
+        }, (e: unknown) => {
+          definitionsReady.delete(env.shopify);
+          throw e;
+        });
+        definitionsReady.set(env.shopify, ready);
       }
-    }
+      return ready;
+    };
     const channels = settings.publishTo ?? env.config.flows.products.publishTo;
-    const pubs = await collectionPublicationIds(env.shopify, channels, signal);
-    if (pubs.missing.length) notices.push(`these sales channels do not exist in Shopify, so collections are not published there: ${pubs.missing.join(', ')} (flows.categories.publishTo)`);
-    if (!env.config.flows.products.categoryTags) notices.push('flows.products.categoryTags is off: products carry no ccv-cat-<id> tags, so the collections stay empty');
-    for (const n of notices) env.logger.warn(n);
+    let resolving: Promise<Publications> | undefined;
+    const publications = (): Promise<Publications> => {
+      resolving ??= collectionPublicationIds(env.shopify, channels, signal).then((p) => {
+        if (p.missing.length) {
+          const n = `these sales channels do not exist in Shopify, so collections are not published there: ${p.missing.join(', ')} (flows.categories.publishTo)`;
+          notices.push(n);
+          env.logger.warn(n);
+        }
+        return { ids: p.ids, resolved: channels.filter((c) => !p.missing.includes(c)) };
+      });
+      return resolving;
+    };
+    if (!env.config.flows.products.categoryTags) {
+      notices.push('flows.products.categoryTags is off: products carry no ccv-cat-<id> tags, so the collections stay empty');
+      env.logger.warn(notices[notices.length - 1]!);
+    }
 
-    const finder = new CollectionFinder(env.shopify, run, customIdUsable, signal);
-    const planCtx: PlanContext = { finder, policies, publications: pubs.ids, mode };
-    const applyCtx: ApplyContext = { env, run, finder, publications: pubs.ids, signal };
+    const finder = new CollectionFinder(env.shopify, run, prepareCustomId, signal);
+    const planCtx: PlanContext = { finder, policies, channels, mode };
+    const applyCtx: ApplyContext = { env, run, finder, publications, signal };
 
     const item = (kind: CategoryPlanItem['action'], m: MappedCategory, extra: Partial<CategoryPlanItem> = {}): void => {
       plan.push({
@@ -89,7 +117,7 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
           return run.record({ action: 'created', entity: ENTITY, sourceKey });
         case 'update': {
           const writes = writesSomething(d);
-          const note = [d.note, d.publish ? `publish to ${pubs.ids.length} sales channel${pubs.ids.length === 1 ? '' : 's'}` : '', warnings(d.m)].filter(Boolean).join('; ');
+          const note = [d.note, d.publish ? `publish to ${channels.join(', ')}` : '', warnings(d.m)].filter(Boolean).join('; ');
           item(!writes ? 'skip' : d.linking ? 'link' : 'update', d.m, { targetId: d.collectionId, diff: d.diff, ...(note ? { note } : {}) });
           return run.record({ action: writes ? 'updated' : 'skipped', entity: ENTITY, sourceKey, targetId: d.collectionId });
         }
