@@ -13,6 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { stockSettings, type StockSettings } from '../../config/stock.js';
 import { parseProductWebhook, verifyCcvWebhook } from '../../connectors/ccv/read/stock.js';
 import type { InboxJob, ReceiveResult, WebhookInbox } from '../../engine/inbox.js';
+import { jobIdFrom } from '../../engine/runtime/ids.js';
 import type { JobContext, JobRuntime, ScheduleSpec } from '../../engine/runtime/port.js';
 import { LANES, type FlowEnv } from '../env.js';
 import type { FlowModule, FlowReport, FlowSyncOptions } from '../module.js';
@@ -62,7 +63,13 @@ export function defineStockJobs(runtime: JobRuntime, env: FlowEnv, settings: Sto
     name: JOBS.poll,
     perKey: 'coalesce',
     lanes: () => [LANES.ccv],
-    handler: (_d, ctx) => withRun(env, ctx, 'schedule', false, (run) => svc.pollOrders(op(ctx, run, 'order')).then(() => undefined)),
+    handler: (_d, ctx) =>
+      withRun(env, ctx, 'schedule', false, async (run) => {
+        await svc.pollOrders(op(ctx, run, 'order'));
+        // Schedules first fire one interval after they are installed; the sweep chain should not wait
+        // for its watchdog after a (re)start, so the frequent poll starts it when it is not running.
+        if (settings.sweep.enabled && (await svc.sweepIdle())) await runtime.enqueue(JOBS.sweep, {}, { key: 'sweep', lanes: [...BOTH] });
+      }),
   });
 
   runtime.define<{ productId: number; trigger: string }>({
@@ -89,7 +96,8 @@ export function defineStockJobs(runtime: JobRuntime, env: FlowEnv, settings: Sto
         if (!settings.sweep.enabled) return;
         if (await svc.needsFirstReconcile()) {
           // The first pass reads Shopify in pages of 250 instead of item by item: let the reconcile do it.
-          await runtime.enqueue(JOBS.reconcile, { trigger: 'startup' }, { key: 'reconcile', lanes: [...BOTH] });
+          // One id: the sweep asks on every page until then, and this must not queue a reconcile each time.
+          await runtime.enqueue(JOBS.reconcile, { trigger: 'startup' }, { key: 'reconcile', lanes: [...BOTH], id: jobIdFrom('stock.reconcile.first', env.pair) });
           return;
         }
         const r = await svc.sweepPage(op(ctx, run, 'sweep'));
@@ -105,8 +113,10 @@ export function defineStockJobs(runtime: JobRuntime, env: FlowEnv, settings: Sto
     lanes: () => [...BOTH],
     handler: (d, ctx) =>
       withRun(env, ctx, triggerOf(d, 'schedule'), true, async (run) => {
-        const t = await svc.fullPass({ ...op(ctx, run, 'reconcile'), mode: 'reconcile' });
-        ctx.log.info({ flow: FLOW, products: t.products, shopifyLevels: t.shopifyLevels, repaired: t.written, conflicts: t.conflicts, problems: t.problems }, 'stock reconcile done');
+        // `state`: `koppel sync stock` without --full, against what Koppel last pushed.
+        const mode = (d as { mode?: unknown }).mode === 'state' ? 'state' : 'reconcile';
+        const t = await svc.fullPass({ ...op(ctx, run, mode === 'state' ? 'manual' : 'reconcile'), mode });
+        ctx.log.info({ flow: FLOW, mode, products: t.products, shopifyLevels: t.shopifyLevels, written: t.written, conflicts: t.conflicts, problems: t.problems }, 'stock full pass done');
       }),
   });
   return svc;
@@ -136,6 +146,9 @@ export const stockFlow: FlowModule = {
   },
   schedules(env) {
     return stockSchedules(stockSettings(env.config.flows));
+  },
+  enqueue(runtime, opts) {
+    return runtime.enqueue(JOBS.reconcile, { trigger: opts.trigger, mode: opts.mode === 'full' ? 'reconcile' : 'state' }, { key: 'reconcile', lanes: [...BOTH] });
   },
   async sync(env: FlowEnv, opts: FlowSyncOptions): Promise<FlowReport> {
     const settings = stockSettings(env.config.flows);

@@ -396,6 +396,14 @@ export class StockService {
     return total;
   }
 
+  /** True when the sweep chain has not moved for longer than a cycle pause allows (never ran, or stopped). */
+  async sweepIdle(): Promise<boolean> {
+    const cp = await this.env.checkpoints.get(FLOW, STREAMS.sweep);
+    if (!cp) return true;
+    const pause = parseInterval(this.settings.sweep.minCycle, 'flows.stock.sweep.minCycle');
+    return this.env.now() - cp.updatedAt.getTime() > pause + 120_000;
+  }
+
   /** True until a reconcile has completed once: the sweep then waits for it (it reads Shopify in bulk). */
   async needsFirstReconcile(): Promise<boolean> {
     return !(await this.env.checkpoints.get(FLOW, STREAMS.reconcile));

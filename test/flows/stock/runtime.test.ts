@@ -59,6 +59,22 @@ describe('the stock flow on the job runtime', () => {
     expect(journal.map((r) => r.message?.split(':')[0])).toEqual(['order', 'sweep', 'reconcile']);
   });
 
+  it('koppel sync stock queues one full pass as a job and its run is found by the job id', async () => {
+    const w = await world({ products: 8 });
+    const runtime = createRuntime(w.store, { pollIntervalMs: 20, scheduleTickMs: 50 });
+    stockFlow.define(runtime, w.env);
+    await runtime.start();
+    cleanup.push(() => runtime.stop({ graceMs: 2000 }));
+    const full = await stockFlow.enqueue!(runtime, { mode: 'full', trigger: 'manual' });
+    expect((await runtime.waitFor(full.id, { timeoutMs: 10_000 })).state).toBe('completed');
+    const run = await w.env.runs.byJob(full.id);
+    expect(run).toMatchObject({ flow: 'stock', trigger: 'manual', status: 'succeeded' });
+    expect(run!.counts.updated).toBeGreaterThan(0);
+    const delta = await stockFlow.enqueue!(runtime, { mode: 'delta', trigger: 'manual' });
+    expect((await runtime.waitFor(delta.id, { timeoutMs: 10_000 })).state).toBe('completed');
+    expect((await w.env.runs.byJob(delta.id))!.counts.updated).toBe(0); // nothing changed since
+  });
+
   it('schedules what the settings ask for', () => {
     const s = stockSchedules(stockSettings({ stock: { schedule: '15 * * * *', signals: { modifydateEvery: 'off' }, sweep: { enabled: false } } }));
     expect(s.map((x) => [x.job, x.every ?? x.cron])).toEqual([[JOBS.poll, '5s'], [JOBS.reconcile, '15 * * * *']]);
