@@ -16,16 +16,23 @@ describe('categoriesFlow (FlowModule)', () => {
   });
 
   it('defines the categories.sync job with coalescing per key and both lanes', () => {
-    const defined: JobDefinition<{ mode: string }>[] = [];
-    const runtime = { define: (d: JobDefinition<{ mode: string }>) => defined.push(d) } as unknown as JobRuntime;
+    const defined: JobDefinition<{ mode: string; trigger: string }>[] = [];
+    const runtime = { define: (d: JobDefinition<{ mode: string; trigger: string }>) => defined.push(d) } as unknown as JobRuntime;
     categoriesFlow.define(runtime, envWith({}));
     expect(defined).toHaveLength(1);
     const job = defined[0]!;
     expect(job.name).toBe('categories.sync');
     expect(job.perKey).toBe('coalesce');
-    expect(job.parse!({})).toEqual({ mode: 'delta' });
+    expect(job.parse!({})).toEqual({ mode: 'delta', trigger: 'schedule' });
     expect(() => job.parse!({ mode: 'everything' })).toThrow();
-    expect(job.lanes!({ mode: 'delta' })).toEqual(['ccv:main', 'shopify:main']);
+    expect(job.lanes!({ mode: 'delta', trigger: 'manual' })).toEqual(['ccv:main', 'shopify:main']);
     expect(categoriesFlow.name).toBe('categories');
+  });
+
+  it('koppel sync categories queues the same job, keyed so it never overlaps a scheduled run', async () => {
+    const calls: unknown[][] = [];
+    const runtime = { enqueue: async (...args: unknown[]) => { calls.push(args); return { id: 'j1', status: 'queued' }; } } as unknown as JobRuntime;
+    await categoriesFlow.enqueue!(runtime, { mode: 'full', trigger: 'manual' });
+    expect(calls).toEqual([['categories.sync', { mode: 'full', trigger: 'manual' }, { key: 'categories', lanes: ['ccv:main', 'shopify:main'] }]]);
   });
 });

@@ -1,4 +1,4 @@
-/** The categories flow as a FlowModule: one job (delta or full), two schedules, and `koppel sync categories`. */
+/** The categories flow as a FlowModule: one job (delta or full), two schedules, `koppel sync categories` (enqueued as that job). */
 import { z } from 'zod';
 import { categoriesSettings } from '../../config/categories.js';
 import { LANES } from '../env.js';
@@ -7,7 +7,8 @@ import { syncCategories } from './sync.js';
 
 export const CATEGORIES_JOB = 'categories.sync';
 
-const JobData = z.strictObject({ mode: z.enum(['delta', 'full']).default('delta') });
+const JobData = z.strictObject({ mode: z.enum(['delta', 'full']).default('delta'), trigger: z.string().max(30).default('schedule') });
+const LANES_USED = [LANES.ccv, LANES.shopify];
 
 export const categoriesFlow: FlowModule = {
   name: 'categories',
@@ -16,10 +17,10 @@ export const categoriesFlow: FlowModule = {
       name: CATEGORIES_JOB,
       parse: (d) => JobData.parse(d),
       perKey: 'coalesce',
-      lanes: () => [LANES.ccv, LANES.shopify],
+      lanes: () => LANES_USED,
       retry: { maxAttempts: 5, initialDelayMs: 30_000 },
       handler: async (data, ctx) => {
-        await syncCategories(env, { dryRun: false, trigger: 'schedule', mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
+        await syncCategories(env, { dryRun: false, trigger: data.trigger, mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
       },
     });
   },
@@ -27,11 +28,12 @@ export const categoriesFlow: FlowModule = {
     const s = categoriesSettings(env.config.flows);
     if (!s.enabled) return [];
     return [
-      { name: 'categories.delta', job: CATEGORIES_JOB, data: { mode: 'delta' }, key: 'categories', cron: s.schedule, lanes: [LANES.ccv, LANES.shopify] },
-      { name: 'categories.reconcile', job: CATEGORIES_JOB, data: { mode: 'full' }, key: 'categories', cron: s.reconcile, lanes: [LANES.ccv, LANES.shopify] },
+      { name: 'categories.delta', job: CATEGORIES_JOB, data: { mode: 'delta' }, key: 'categories', cron: s.schedule, lanes: LANES_USED },
+      { name: 'categories.reconcile', job: CATEGORIES_JOB, data: { mode: 'full' }, key: 'categories', cron: s.reconcile, lanes: LANES_USED },
     ];
   },
   sync: syncCategories,
+  enqueue: (runtime, o) => runtime.enqueue(CATEGORIES_JOB, { mode: o.mode, trigger: o.trigger }, { key: 'categories', lanes: LANES_USED }),
 };
 
 export { syncCategories, type CategoryPlanItem } from './sync.js';

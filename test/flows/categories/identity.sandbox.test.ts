@@ -4,7 +4,8 @@
  * deleted in CCV, collections or conditions deleted in Shopify.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { shopifyGql, startWorld, type FlowWorld } from '../../support/flows.js';
+import { dialectCases } from '../../support/db.js';
+import { shopifyGql, startWorld as startSandboxes, type FlowWorld } from '../../support/flows.js';
 import { ccvCategories, collectionOf, configure, isPublished, pathTitle, publicationId, shopifyCollections, sync } from './support.js';
 
 let world: FlowWorld | undefined;
@@ -15,127 +16,130 @@ afterEach(async () => {
 
 const byName = (w: FlowWorld, name: string): number => [...ccvCategories(w)].find(([, c]) => c.name === name)![0];
 
-describe('categories flow: one collection per category, whatever happens', () => {
-  it('no duplicate collection after a crash between create and ledger write: the collection is found by its Koppel id and linked', async () => {
-    world = await startWorld();
-    await sync(world);
-    const before = await shopifyCollections(world);
-    const id = byName(world, 'Truien');
-    const link = (await world.env.ledger.bySource(world.env.pair, 'category', String(id)))!;
-    // What a crash right after collectionCreate leaves behind: the collection, no ledger link.
-    await world.env.ledger.unlink(world.env.pair, 'category', String(id));
-    await world.env.ccv.patch(`categories/${id}`, { name: 'Truien & vesten' });
+for (const dialect of dialectCases()) {
+  describe.skipIf(dialect.skip)(`categories flow: one collection per category, whatever happens [${dialect.name}]`, () => {
+    const startWorld = () => startSandboxes({ dialect: dialect.name });
+    it('no duplicate collection after a crash between create and ledger write: the collection is found by its Koppel id and linked', async () => {
+      world = await startWorld();
+      await sync(world);
+      const before = await shopifyCollections(world);
+      const id = byName(world, 'Truien');
+      const link = (await world.env.ledger.bySource(world.env.pair, 'category', String(id)))!;
+      // What a crash right after collectionCreate leaves behind: the collection, no ledger link.
+      await world.env.ledger.unlink(world.env.pair, 'category', String(id));
+      await world.env.ccv.patch(`categories/${id}`, { name: 'Truien & vesten' });
 
-    const r = await sync(world);
-    expect(r.run.counts).toMatchObject({ created: 0, updated: 1, quarantined: 0, failed: 0 });
-    const after = await shopifyCollections(world);
-    expect(after).toHaveLength(before.length);
-    expect((await world.env.ledger.bySource(world.env.pair, 'category', String(id)))!.targetId).toBe(link.targetId);
-    expect((await collectionOf(world, id))!.title).toBe(pathTitle(world, id));
-    const row = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'updated' })).items[0]!;
-    expect(row.message).toContain(`linked to the existing Shopify collection`);
-    // Linked again with its hashes: the next run is idle.
-    expect((await sync(world)).run.apiCalls).toBe(0);
+      const r = await sync(world);
+      expect(r.run.counts).toMatchObject({ created: 0, updated: 1, quarantined: 0, failed: 0 });
+      const after = await shopifyCollections(world);
+      expect(after).toHaveLength(before.length);
+      expect((await world.env.ledger.bySource(world.env.pair, 'category', String(id)))!.targetId).toBe(link.targetId);
+      expect((await collectionOf(world, id))!.title).toBe(pathTitle(world, id));
+      const row = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'updated' })).items[0]!;
+      expect(row.message).toContain(`linked to the existing Shopify collection`);
+      // Linked again with its hashes: the next run is idle.
+      expect((await sync(world)).run.apiCalls).toBe(0);
+    });
+
+    it('a create whose answer is lost is looked up by its Koppel id, not sent again', async () => {
+      world = await startWorld();
+      await sync(world);
+      const n = (await shopifyCollections(world)).length;
+      const created = await world.env.ccv.post<{ id: number }>('categories', { name: 'Cadeaus' });
+      world.shopify.setFaults({ dropAfterCommitNext: 1 });
+      const r = await sync(world);
+      expect(r.run.counts).toMatchObject({ created: 0, updated: 1, failed: 0, quarantined: 0 });
+      const all = await shopifyCollections(world);
+      expect(all).toHaveLength(n + 1);
+      expect(all.filter((c) => c.customId?.value === String(created!.id))).toHaveLength(1);
+      const row = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'updated' })).items[0]!;
+      expect(row.message).toContain('the answer to the create was lost');
+      expect((await world.env.ledger.bySource(world.env.pair, 'category', String(created!.id)))!.targetId).toBe(all.find((c) => c.title === 'Cadeaus')!.id);
+      expect(await isPublished(world, all.find((c) => c.title === 'Cadeaus')!.id, await publicationId(world, 'Online Store'))).toBe(true);
+    });
+
+    it('handles: a merchant\'s collection keeps its handle and is left alone; categories with the same path get -<id>', async () => {
+      world = await startWorld();
+      const mine = await shopifyGql<{ collectionCreate: { collection: { id: string } } }>(world.shopify,
+        'mutation { collectionCreate(collection: { title: "Sale (eigen)", handle: "sale", descriptionHtml: "van de winkel" }) { collection { id } userErrors { message } } }');
+      const second = await world.env.ccv.post<{ id: number }>('categories', { name: 'Sale' });
+      const first = byName(world, 'Sale');
+      const r = await sync(world);
+      expect(r.run.counts.failed).toBe(0);
+      const a = (await collectionOf(world, first))!;
+      const b = (await collectionOf(world, second!.id))!;
+      expect(a.handle).toBe(`sale-${first}`);
+      expect(b.handle).toBe(`sale-${second!.id}`);
+      const row = (await world.env.activity.query({ flow: 'categories', outcome: 'created' })).items.find((x) => x.sourceKey === String(first))!;
+      expect(row.message).toContain(`the handle sale belongs to another collection, so this one is sale-${first}`);
+      const merchant = await shopifyGql<{ collection: { title: string; handle: string; descriptionHtml: string; sources: unknown[] } }>(world.shopify,
+        'query($id: ID!) { collection(id: $id) { title handle descriptionHtml sources { __typename } } }', { id: mine.collectionCreate.collection.id });
+      expect(merchant.collection).toEqual({ title: 'Sale (eigen)', handle: 'sale', descriptionHtml: 'van de winkel', sources: [] });
+    });
+
+    it('a category deleted in CCV keeps its collection and is reported once', async () => {
+      world = await startWorld();
+      await sync(world);
+      const id = byName(world, 'Nieuw binnen');
+      const collection = (await collectionOf(world, id))!;
+      await world.env.ccv.delete(`categories/${id}`);
+      const r = await sync(world);
+      expect(r.run.counts).toMatchObject({ created: 0, updated: 0, quarantined: 0, failed: 0 });
+      const rows = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'skipped' })).items.filter((x) => x.sourceKey === String(id));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.message).toContain(`CCV category ${id} no longer exists in CCV; its Shopify collection`);
+      expect(rows[0]!.message).toContain('set flows.categories.onDelete: unpublish');
+      expect(await collectionOf(world, id)).toEqual(collection);
+      expect(r.lines.join('\n')).toContain(`deleted in CCV: category ${id}`);
+      const again = await sync(world);
+      expect((await world.env.activity.query({ flow: 'categories', runId: again.run.id })).items.filter((x) => x.sourceKey === String(id))).toHaveLength(0);
+      expect(again.run.apiCalls).toBe(0);
+    });
+
+    it('with onDelete: unpublish, the collection of a deleted category leaves the sales channels (and a subtree goes with its parent)', async () => {
+      world = await startWorld();
+      configure(world, { onDelete: 'unpublish' });
+      await sync(world);
+      const online = await publicationId(world, 'Online Store');
+      const schoenen = byName(world, 'Schoenen');
+      const subtree = [schoenen, ...[...ccvCategories(world)].filter(([, c]) => c.parent === schoenen).map(([i]) => i)];
+      expect(subtree.length).toBeGreaterThan(1);
+      await world.env.ccv.delete(`categories/${schoenen}`);
+      const dry = await sync(world, { dryRun: true });
+      expect((dry.data as { plan: Array<{ action: string }> }).plan.filter((i) => i.action === 'removed')).toHaveLength(subtree.length);
+      const r = await sync(world);
+      for (const id of subtree) {
+        const c = (await collectionOf(world, id))!;
+        expect(await isPublished(world, c.id, online)).toBe(false);
+      }
+      const rows = (await world.env.activity.query({ flow: 'categories', runId: r.run.id })).items;
+      expect(rows.filter((x) => x.message?.includes('it was unpublished from Online Store'))).toHaveLength(subtree.length);
+      expect(await isPublished(world, (await collectionOf(world, byName(world, 'Kleding')))!.id, online)).toBe(true);
+    });
+
+    it('a full run restores a tag condition and a collection deleted in Shopify; a delta run does not look', async () => {
+      world = await startWorld();
+      await sync(world);
+      const a = byName(world, 'Jurken');
+      const b = byName(world, 'Tassen');
+      const ca = (await collectionOf(world, a))!;
+      const cb = (await collectionOf(world, b))!;
+      await shopifyGql(world.shopify, 'mutation($c: CollectionUpdateInput!) { collectionUpdate(collection: $c) { userErrors { message } } }', { c: { id: ca.id, sourcesToDelete: [ca.sources[0]!.id] } });
+      await shopifyGql(world.shopify, 'mutation($id: ID!) { collectionDelete(input: { id: $id }) { userErrors { message } } }', { id: cb.id });
+
+      expect((await sync(world)).run.apiCalls).toBe(0);
+      const full = await sync(world, { mode: 'full' });
+      expect(full.run.counts).toMatchObject({ created: 1, updated: 1, failed: 0 });
+      const ra = (await collectionOf(world, a))!;
+      expect(ra.id).toBe(ca.id);
+      expect(ra.sources.flatMap((s) => s.inclusion?.conditions ?? []).map((c) => c.values)).toEqual([[`ccv-cat-${a}`]]);
+      const rb = (await collectionOf(world, b))!;
+      expect(rb.id).not.toBe(cb.id);
+      expect((await world.env.ledger.bySource(world.env.pair, 'category', String(b)))!.targetId).toBe(rb.id);
+      const rows = (await world.env.activity.query({ flow: 'categories', runId: full.run.id })).items;
+      expect(rows.find((x) => x.sourceKey === String(b))!.message).toContain('no longer exists in Shopify, so it is created again');
+      expect(rows.find((x) => x.sourceKey === String(a))!.diff!.map((d) => d.path)).toEqual(['condition']);
+      expect((await sync(world, { mode: 'full' })).run.counts).toMatchObject({ created: 0, updated: 0 });
+    });
   });
-
-  it('a create whose answer is lost is looked up by its Koppel id, not sent again', async () => {
-    world = await startWorld();
-    await sync(world);
-    const n = (await shopifyCollections(world)).length;
-    const created = await world.env.ccv.post<{ id: number }>('categories', { name: 'Cadeaus' });
-    world.shopify.setFaults({ dropAfterCommitNext: 1 });
-    const r = await sync(world);
-    expect(r.run.counts).toMatchObject({ created: 0, updated: 1, failed: 0, quarantined: 0 });
-    const all = await shopifyCollections(world);
-    expect(all).toHaveLength(n + 1);
-    expect(all.filter((c) => c.customId?.value === String(created!.id))).toHaveLength(1);
-    const row = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'updated' })).items[0]!;
-    expect(row.message).toContain('the answer to the create was lost');
-    expect((await world.env.ledger.bySource(world.env.pair, 'category', String(created!.id)))!.targetId).toBe(all.find((c) => c.title === 'Cadeaus')!.id);
-    expect(await isPublished(world, all.find((c) => c.title === 'Cadeaus')!.id, await publicationId(world, 'Online Store'))).toBe(true);
-  });
-
-  it('handles: a merchant\'s collection keeps its handle and is left alone; categories with the same path get -<id>', async () => {
-    world = await startWorld();
-    const mine = await shopifyGql<{ collectionCreate: { collection: { id: string } } }>(world.shopify,
-      'mutation { collectionCreate(collection: { title: "Sale (eigen)", handle: "sale", descriptionHtml: "van de winkel" }) { collection { id } userErrors { message } } }');
-    const second = await world.env.ccv.post<{ id: number }>('categories', { name: 'Sale' });
-    const first = byName(world, 'Sale');
-    const r = await sync(world);
-    expect(r.run.counts.failed).toBe(0);
-    const a = (await collectionOf(world, first))!;
-    const b = (await collectionOf(world, second!.id))!;
-    expect(a.handle).toBe(`sale-${first}`);
-    expect(b.handle).toBe(`sale-${second!.id}`);
-    const row = (await world.env.activity.query({ flow: 'categories', outcome: 'created' })).items.find((x) => x.sourceKey === String(first))!;
-    expect(row.message).toContain(`the handle sale belongs to another collection, so this one is sale-${first}`);
-    const merchant = await shopifyGql<{ collection: { title: string; handle: string; descriptionHtml: string; sources: unknown[] } }>(world.shopify,
-      'query($id: ID!) { collection(id: $id) { title handle descriptionHtml sources { __typename } } }', { id: mine.collectionCreate.collection.id });
-    expect(merchant.collection).toEqual({ title: 'Sale (eigen)', handle: 'sale', descriptionHtml: 'van de winkel', sources: [] });
-  });
-
-  it('a category deleted in CCV keeps its collection and is reported once', async () => {
-    world = await startWorld();
-    await sync(world);
-    const id = byName(world, 'Nieuw binnen');
-    const collection = (await collectionOf(world, id))!;
-    await world.env.ccv.delete(`categories/${id}`);
-    const r = await sync(world);
-    expect(r.run.counts).toMatchObject({ created: 0, updated: 0, quarantined: 0, failed: 0 });
-    const rows = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'skipped' })).items.filter((x) => x.sourceKey === String(id));
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.message).toContain(`CCV category ${id} no longer exists in CCV; its Shopify collection`);
-    expect(rows[0]!.message).toContain('set flows.categories.onDelete: unpublish');
-    expect(await collectionOf(world, id)).toEqual(collection);
-    expect(r.lines.join('\n')).toContain(`deleted in CCV: category ${id}`);
-    const again = await sync(world);
-    expect((await world.env.activity.query({ flow: 'categories', runId: again.run.id })).items.filter((x) => x.sourceKey === String(id))).toHaveLength(0);
-    expect(again.run.apiCalls).toBe(0);
-  });
-
-  it('with onDelete: unpublish, the collection of a deleted category leaves the sales channels (and a subtree goes with its parent)', async () => {
-    world = await startWorld();
-    configure(world, { onDelete: 'unpublish' });
-    await sync(world);
-    const online = await publicationId(world, 'Online Store');
-    const schoenen = byName(world, 'Schoenen');
-    const subtree = [schoenen, ...[...ccvCategories(world)].filter(([, c]) => c.parent === schoenen).map(([i]) => i)];
-    expect(subtree.length).toBeGreaterThan(1);
-    await world.env.ccv.delete(`categories/${schoenen}`);
-    const dry = await sync(world, { dryRun: true });
-    expect((dry.data as { plan: Array<{ action: string }> }).plan.filter((i) => i.action === 'removed')).toHaveLength(subtree.length);
-    const r = await sync(world);
-    for (const id of subtree) {
-      const c = (await collectionOf(world, id))!;
-      expect(await isPublished(world, c.id, online)).toBe(false);
-    }
-    const rows = (await world.env.activity.query({ flow: 'categories', runId: r.run.id })).items;
-    expect(rows.filter((x) => x.message?.includes('it was unpublished from Online Store'))).toHaveLength(subtree.length);
-    expect(await isPublished(world, (await collectionOf(world, byName(world, 'Kleding')))!.id, online)).toBe(true);
-  });
-
-  it('a full run restores a tag condition and a collection deleted in Shopify; a delta run does not look', async () => {
-    world = await startWorld();
-    await sync(world);
-    const a = byName(world, 'Jurken');
-    const b = byName(world, 'Tassen');
-    const ca = (await collectionOf(world, a))!;
-    const cb = (await collectionOf(world, b))!;
-    await shopifyGql(world.shopify, 'mutation($c: CollectionUpdateInput!) { collectionUpdate(collection: $c) { userErrors { message } } }', { c: { id: ca.id, sourcesToDelete: [ca.sources[0]!.id] } });
-    await shopifyGql(world.shopify, 'mutation($id: ID!) { collectionDelete(input: { id: $id }) { userErrors { message } } }', { id: cb.id });
-
-    expect((await sync(world)).run.apiCalls).toBe(0);
-    const full = await sync(world, { mode: 'full' });
-    expect(full.run.counts).toMatchObject({ created: 1, updated: 1, failed: 0 });
-    const ra = (await collectionOf(world, a))!;
-    expect(ra.id).toBe(ca.id);
-    expect(ra.sources.flatMap((s) => s.inclusion?.conditions ?? []).map((c) => c.values)).toEqual([[`ccv-cat-${a}`]]);
-    const rb = (await collectionOf(world, b))!;
-    expect(rb.id).not.toBe(cb.id);
-    expect((await world.env.ledger.bySource(world.env.pair, 'category', String(b)))!.targetId).toBe(rb.id);
-    const rows = (await world.env.activity.query({ flow: 'categories', runId: full.run.id })).items;
-    expect(rows.find((x) => x.sourceKey === String(b))!.message).toContain('no longer exists in Shopify, so it is created again');
-    expect(rows.find((x) => x.sourceKey === String(a))!.diff!.map((d) => d.path)).toEqual(['condition']);
-    expect((await sync(world, { mode: 'full' })).run.counts).toMatchObject({ created: 0, updated: 0 });
-  });
-});
+}
