@@ -8,7 +8,7 @@ import { shortId } from '../../core/index.js';
 import type { FieldChange } from '../../core/privacy.js';
 import { categoriesSettings } from '../../config/categories.js';
 import { readCcvCategories } from '../../connectors/ccv/read/categories.js';
-import { CATEGORY_CUSTOM_ID, collectionPublicationIds } from '../../connectors/shopify/collections.js';
+import { CATEGORY_CUSTOM_ID, collectionPublicationIds, suffixedHandle } from '../../connectors/shopify/collections.js';
 import type { ShopifyClient } from '../../connectors/shopify/client.js';
 import { ensureMetafieldDefinitions } from '../../connectors/shopify/products.js';
 import type { Link } from '../../engine/ledger.js';
@@ -112,9 +112,14 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
         case 'skip':
           item('skip', d.m, { targetId: d.collectionId });
           return run.record({ action: 'skipped', entity: ENTITY, sourceKey, targetId: d.collectionId });
-        case 'create':
-          item('create', d.m, { handle: d.m.handle, diff: createDiff(d.target, d.m.handle), ...(d.note ? { note: d.note } : {}) });
+        case 'create': {
+          // Show the handle the collection will really get: a merchant's collection may have the plain one.
+          const taken = (await finder.read({ handle: d.m.handle })) !== undefined;
+          const handle = taken ? suffixedHandle(d.m.handle, sourceKey) : d.m.handle;
+          const note = [d.note, taken ? `the handle ${d.m.handle} belongs to another collection, so this one gets ${handle}` : '', warnings(d.m)].filter(Boolean).join('; ');
+          item('create', d.m, { handle, diff: createDiff(d.target, handle), ...(note ? { note } : {}) });
           return run.record({ action: 'created', entity: ENTITY, sourceKey });
+        }
         case 'update': {
           const writes = writesSomething(d);
           const note = [d.note, d.publish ? `publish to ${channels.join(', ')}` : '', warnings(d.m)].filter(Boolean).join('; ');

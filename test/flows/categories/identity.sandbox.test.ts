@@ -64,6 +64,10 @@ for (const dialect of dialectCases()) {
         'mutation { collectionCreate(collection: { title: "Sale (eigen)", handle: "sale", descriptionHtml: "van de winkel" }) { collection { id } userErrors { message } } }');
       const second = await world.env.ccv.post<{ id: number }>('categories', { name: 'Sale' });
       const first = byName(world, 'Sale');
+      const dry = await sync(world, { dryRun: true });
+      expect((dry.data as { plan: Array<{ ccvId: string; handle?: string }> }).plan.filter((i) => i.handle?.startsWith('sale')).map((i) => [i.ccvId, i.handle]))
+        .toEqual([[String(first), `sale-${first}`], [String(second!.id), `sale-${second!.id}`]]);
+      expect(dry.lines.join('\n')).toContain(`the handle sale belongs to another collection, so this one gets sale-${first}`);
       const r = await sync(world);
       expect(r.run.counts.failed).toBe(0);
       const a = (await collectionOf(world, first))!;
