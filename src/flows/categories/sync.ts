@@ -160,7 +160,13 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
     if (poolError !== undefined) env.logger.warn({ err: String(poolError) }, 'some categories failed; the next run tries them again');
 
     // Categories Koppel linked that CCV no longer has: reported once, never deleted in Shopify.
-    const removed = await linksMissingFrom(env, set.byId);
+    let removed = await linksMissingFrom(env, set.byId);
+    if (set.mapped.length === 0 && removed.length > 0) {
+      // An empty tree is far more likely a CCV hiccup than a shop without categories: act on nothing.
+      notices.push(`CCV returned no categories at all while ${removed.length} are linked to collections; they are not treated as deleted this run`);
+      env.logger.warn(notices[notices.length - 1]!);
+      removed = [];
+    }
     for (const link of removed) {
       if (dryRun) {
         plan.push({ action: 'removed', ccvId: link.sourceKey, title: '', targetId: link.targetId, diff: [], problems: [], note: removedMessage(link, settings.onDelete) });

@@ -98,6 +98,14 @@ for (const dialect of dialectCases()) {
       const again = await sync(world);
       expect((await world.env.activity.query({ flow: 'categories', runId: again.run.id })).items.filter((x) => x.sourceKey === String(id))).toHaveLength(0);
       expect(again.run.apiCalls).toBe(0);
+
+      // A tree that comes back empty is not taken as "every category deleted".
+      const kleding = byName(world, 'Kleding');
+      for (const root of world.ccv.state.categories.all().filter((c) => c.parent_id === null)) await world.env.ccv.delete(`categories/${root.id}`);
+      const empty = await sync(world);
+      expect(empty.run.counts).toMatchObject({ skipped: 0, created: 0, updated: 0 });
+      expect(empty.lines.join('\n')).toContain('CCV returned no categories at all while');
+      expect((await world.env.ledger.bySource(world.env.pair, 'category', String(kleding)))!.hashes['x:removed']).not.toBe('1');
     });
 
     it('with onDelete: unpublish, the collection of a deleted category leaves the sales channels (and a subtree goes with its parent)', async () => {
