@@ -41,6 +41,29 @@ for (const dialect of dialectCases()) {
       expect((await sync(world)).run.apiCalls).toBe(0);
     });
 
+    it('with 5xx errors and lost answers injected, runs converge on exactly one collection per category, matching the ledger', async () => {
+      world = await startSandboxes({ dialect: dialect.name, shopify: { seed: 11 } });
+      world.shopify.setFaults({ errorRate: 0.08, dropAfterCommitRate: 0.15 });
+      let runs = 0;
+      for (; runs < 6; runs++) {
+        const r = await sync(world).catch(() => undefined);
+        if (r && r.run.counts.failed === 0 && r.run.counts.created === 0 && r.run.counts.updated === 0) break;
+      }
+      expect(runs).toBeLessThan(6);
+      world.shopify.setFaults({ errorRate: 0, dropAfterCommitRate: 0 });
+      const cats = ccvCategories(world);
+      const all = await shopifyCollections(world);
+      expect(all).toHaveLength(cats.size);
+      for (const [id] of cats) {
+        const c = all.filter((x) => x.customId?.value === String(id));
+        expect(c, `collections of CCV category ${id}`).toHaveLength(1);
+        expect(c[0]!.title).toBe(pathTitle(world, id));
+        expect(c[0]!.sources).toHaveLength(1);
+        expect((await world.env.ledger.bySource(world.env.pair, 'category', String(id)))!.targetId).toBe(c[0]!.id);
+        expect(await isPublished(world, c[0]!.id, await publicationId(world, 'Online Store'))).toBe(true);
+      }
+    });
+
     it('a create whose answer is lost is looked up by its Koppel id, not sent again', async () => {
       world = await startWorld();
       await sync(world);
