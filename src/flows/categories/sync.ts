@@ -16,7 +16,7 @@ import type { FlowEnv } from '../env.js';
 import type { FlowReport, FlowSyncOptions } from '../module.js';
 import { Pool } from '../pool.js';
 import { FlowRun } from '../run.js';
-import { createCategory, ENTITY, quarantine, removedCategory, removedMessage, updateCategory, warnings, type ApplyContext, type Publications } from './apply.js';
+import { createCategory, ENTITY, failure, quarantine, removedCategory, removedMessage, updateCategory, warnings, type ApplyContext, type Publications } from './apply.js';
 import { CollectionFinder } from './identity.js';
 import { categoryPolicies, compileCategoryFieldMap, mapCategories, type MappedCategory } from './map.js';
 import { createDiff, HASH, planCategory, updateDecision, writesSomething, type Decision, type PlanContext } from './plan.js';
@@ -151,9 +151,16 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
     for (const m of set.mapped) {
       await pool.run(async () => {
         const link = await env.ledger.bySource(env.pair, ENTITY, m.category.key.id);
-        const d = await planCategory(m, link, planCtx);
-        if (dryRun) await dry(d);
-        else await apply(d, link);
+        let d: Decision;
+        try {
+          d = await planCategory(m, link, planCtx);
+          if (dryRun) return await dry(d);
+        } catch (e) {
+          // A read that failed after the client's retries: this category waits for the next run.
+          await run.record({ action: 'failed', entity: ENTITY, sourceKey: m.category.key.id, targetId: link?.targetId ?? null, error: failure(e) });
+          throw e;
+        }
+        await apply(d, link);
       });
     }
     const poolError = await pool.drain();

@@ -4,6 +4,8 @@
  * deleted in CCV, collections or conditions deleted in Shopify.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ShopifyClient } from '../../../src/connectors/shopify/client.js';
+import { silentLogger } from '../../../src/obs/log.js';
 import { dialectCases } from '../../support/db.js';
 import { shopifyGql, startWorld as startSandboxes, type FlowWorld } from '../../support/flows.js';
 import { ccvCategories, collectionOf, configure, isPublished, pathTitle, publicationId, shopifyCollections, sync } from './support.js';
@@ -62,6 +64,23 @@ for (const dialect of dialectCases()) {
         expect((await world.env.ledger.bySource(world.env.pair, 'category', String(id)))!.targetId).toBe(c[0]!.id);
         expect(await isPublished(world, c[0]!.id, await publicationId(world, 'Online Store'))).toBe(true);
       }
+    });
+
+    it('a Shopify read that keeps failing marks that category failed (with the error) and the next run picks it up', async () => {
+      world = await startWorld();
+      await sync(world);
+      // A client without retries, so the injected 503 is final at once.
+      (world.env as { shopify: ShopifyClient }).shopify = new ShopifyClient({ shop: world.shopify.shop, apiVersion: '2026-10', auth: { accessToken: world.shopify.accessToken }, endpoint: world.shopify.origin, retries: 0, logger: silentLogger });
+      const id = byName(world, 'Sneakers');
+      await world.env.ccv.patch(`categories/${id}`, { name: 'Sportschoenen' });
+      world.shopify.setFaults({ failNext: 1 });
+      const r = await sync(world);
+      expect(r.run.counts).toMatchObject({ failed: 1, updated: 0 });
+      const failed = (await world.env.activity.query({ flow: 'categories', runId: r.run.id, outcome: 'failed' })).items;
+      expect(failed.map((x) => [x.sourceKey, x.errorCode])).toEqual([[String(id), 'SHOPIFY_SERVER_ERROR']]);
+      const next = await sync(world);
+      expect(next.run.counts).toMatchObject({ failed: 0, updated: 1 });
+      expect((await collectionOf(world, id))!.title).toBe('Schoenen > Sportschoenen');
     });
 
     it('a create whose answer is lost is looked up by its Koppel id, not sent again', async () => {
