@@ -3,6 +3,7 @@
  * passes silently. Fields marked with `secret()` must be written as `${env:NAME}` in the file.
  */
 import { z } from 'zod';
+import { CategoriesSettingsSchema } from './categories.js';
 import { ProductsSettingsSchema } from './products.js';
 
 export const SHOPIFY_API_VERSION = '2026-10';
@@ -69,7 +70,7 @@ const flowBase = {
 
 export const FlowsSchema = z.strictObject({
   products: ProductsSettingsSchema.prefault({}),
-  categories: z.strictObject({ ...flowBase }).default({ enabled: false }),
+  categories: CategoriesSettingsSchema.prefault({}),
   stock: z.strictObject({
     ...flowBase,
     location: z.string({ error: 'expected a location name' }).min(1, { error: 'expected a location name, got an empty value' }).optional()
