@@ -78,6 +78,9 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
     const mapCtx: MapContext = { settings, fieldMap, categories, targetTaxesIncluded: shop.taxesIncluded };
 
     let publications: string[] = [];
+    // Metafield definitions are created before the first write that carries metafields, each once per
+    // run: a run with nothing to write sends no mutation at all. A failed attempt is forgotten, so the
+    // next product tries again instead of every product failing on the same cached error.
     const definitions = new Map<string, Promise<void>>();
     const ensureDefinitions = (specs: MetafieldDefinitionSpec[]) =>
       Promise.all(specs.map((d) => {
@@ -87,15 +90,13 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
           p = ensureMetafieldDefinitions(env.shopify, [d], signal).then((failed) => {
             for (const f of failed) env.logger.warn({ definition: k }, `metafield definition not created: ${f.errors.map((e) => e.message).join('; ')}`);
           });
+          p.catch(() => definitions.delete(k));
           definitions.set(k, p);
         }
         return p;
       }));
+    const definitionsFor = (target: Product) => ensureDefinitions([...KOPPEL_DEFINITIONS, ...extraDefinitions(target)]);
     if (!dryRun) {
-      await ensureDefinitions([
-        { ...CUSTOM_ID.product, name: 'CCV product id', type: 'id', ownerType: 'PRODUCT' },
-        { ...CUSTOM_ID.variant, name: 'CCV variant id', type: 'id', ownerType: 'PRODUCTVARIANT' },
-      ]);
       const pubs = await publicationIds(env.shopify, settings.publishTo, signal);
       publications = pubs.ids;
       if (pubs.missing.length) env.logger.warn({ missing: pubs.missing }, 'these sales channels (flows.products.publishTo) do not exist in Shopify; products are not published there');
@@ -132,7 +133,7 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       if (linking) linking.onlyInCcv++;
       note('create', rec, { diff: createDiff(target), problems: problems.map(asJson) });
       if (dryRun) return run.record({ action: 'created', entity: ENTITY.product, sourceKey: target.key.id });
-      await ensureDefinitions(extraDefinitions(target));
+      await definitionsFor(target);
       if (bulk) return bulk.add(target, notes);
       deferred.push({ target, notes });
       if (deferred.length > settings.bulkThreshold) {
@@ -247,7 +248,8 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
         return run.record({ action: 'skipped', entity: ENTITY.product, sourceKey: id, targetId: productId, ...(message ? { message } : {}) });
       }
       // Either something to write, or source changes the policies keep out of Shopify: remember them as seen.
-      await ensureDefinitions(extraDefinitions(target));
+      // Product metafields, and the variants' custom ids that a structure write carries, need their definitions.
+      if (decided.write.has('metafields') || structure) await definitionsFor(target);
       const previousVariantKeys = [...known.keys()];
       await updateProduct(env, run, {
         target, productId, fields: decided.write, structure, variants: changes.variants, known, previousVariantKeys, diff,
@@ -288,6 +290,12 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
     throw e;
   }
 }
+
+/** Koppel's own custom ids (`id`-type, unique per shop): productSet upserts by them and linking writes them. */
+const KOPPEL_DEFINITIONS: MetafieldDefinitionSpec[] = [
+  { ...CUSTOM_ID.product, name: 'CCV product id', type: 'id', ownerType: 'PRODUCT' },
+  { ...CUSTOM_ID.variant, name: 'CCV variant id', type: 'id', ownerType: 'PRODUCTVARIANT' },
+];
 
 /** Metafield definitions for the extra CCV fields a product carries (created once per key). */
 function extraDefinitions(p: Product): MetafieldDefinitionSpec[] {

@@ -1,0 +1,40 @@
+/**
+ * Reliability of the products flow's first load through regular calls: faults on both APIs and a
+ * kill -9 of the worker in the middle (scenario in support/reliability.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { consistencyProblems, runScenario, type ScenarioResult } from './support/reliability.js';
+
+let result: ScenarioResult | undefined;
+afterEach(async () => {
+  await result?.close();
+  result = undefined;
+});
+
+describe('products flow under faults and a kill -9, regular calls', () => {
+  it('ends with Shopify equal to the CCV catalogue and the ledger equal to Shopify', async () => {
+    result = await runScenario({
+      products: 160,
+      seed: 19,
+      yaml: 'flows:\n  products:\n    bulkThreshold: 100000\n',
+      killWhen: ({ ledgerProducts, expected }) => ledgerProducts >= Math.round(expected * 0.35),
+    });
+    const r = result;
+    // The scenario really happened: a kill in the middle, a takeover, faults on both sides.
+    expect(r.killSignal).toBe('SIGKILL');
+    expect(r.atKill).toBeGreaterThan(0);
+    expect(r.atKill).toBeLessThan(r.expected.valid.size);
+    expect(r.firstJobAttempts).toBeGreaterThanOrEqual(2);
+    expect(r.faults.shopify5xx).toBeGreaterThan(0);
+    expect(r.faults.shopifyDropped).toBeGreaterThan(0);
+    expect(r.faults.shopifyThrottleBursts).toBeGreaterThan(0);
+    expect(r.faults.ccv.error5xx + r.faults.ccv.drop + r.faults.ccv['429']).toBeGreaterThanOrEqual(3);
+    expect(r.expected.tooManyOptions.size).toBeGreaterThan(0);
+
+    expect(await consistencyProblems(r)).toEqual([]);
+    expect(r.audit.products).toBe(r.expected.valid.size);
+    // Nothing left to repair: a run after recovery writes nothing.
+    expect(r.after.counts).toMatchObject({ created: 0, updated: 0, failed: 0, skipped: r.expected.valid.size, quarantined: r.expected.tooManyOptions.size });
+    expect(r.after.mutations).toBe(0);
+  }, 60_000);
+});
