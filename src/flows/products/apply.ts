@@ -7,7 +7,7 @@ import { contentHash, problem, recordLabel, shortId, type Problem, type Product 
 import { errorMessage, isKoppelError } from '../../core/errors.js';
 import type { FieldChange } from '../../core/privacy.js';
 import type { UserError } from '../../connectors/shopify/client.js';
-import { ShopifyBulk, type BulkInput } from '../../connectors/shopify/bulk.js';
+import { ShopifyBulk, type BulkInput, type BulkLineResult, type BulkRun } from '../../connectors/shopify/bulk.js';
 import * as docs from '../../connectors/shopify/documents.js';
 import {
   productFieldsInput, productIdentifier, productSetInput, productSetStructure, publishProduct, updateProductFields, updateVariants, upsertProduct,
@@ -180,45 +180,90 @@ export async function updateProduct(env: FlowEnv, run: FlowRun, u: UpdatePlan, s
   }
 }
 
+/** Bulk operations of one shop at once (Shopify's limit since 2026-01). */
+const BULK_SLOTS = 5;
+/** Attempts of one bulk operation whose start or run ended without a usable result. */
+const BULK_ATTEMPTS = 3;
+/** A chunk goes out below its full size, once it has this many lines, when a slot would otherwise sit idle. */
+const BULK_MIN_CHUNK = 100;
+
 /**
- * Creates products in bulk operations: chunks of `chunkSize` productSet lines, up to Shopify's five
- * operations at a time, then one bulk publish per chunk. Each result line is linked or quarantined.
+ * Creates products in bulk operations: chunks of `chunkSize` productSet lines, then one bulk publish
+ * per chunk. Each result line is linked or quarantined.
+ *
+ * Throughput: Shopify runs five operations of a shop at once and they are the bottleneck, so all five
+ * must be kept busy. A chunk goes out early (from BULK_MIN_CHUNK lines) while fewer than five
+ * operations are under way, so a catalogue of a few thousand products is spread over all slots instead
+ * of filling one. A chunk's publish must not hold up the next chunks' creates: up to twice as many
+ * chunks as slots are in the air, each queueing for a slot (first come, first served). Operations are
+ * polled at most `pollMaxMs` apart so a finished one frees its slot quickly (a poll costs a point or two).
+ *
+ * Every line is an upsert by the product's custom id (publishing is idempotent too), so an operation
+ * whose start got no answer, or that failed, is simply run again: at worst Shopify applies the same
+ * lines twice, which leaves the same products.
  */
 export class BulkCreator {
   private chunk: Array<{ target: Product; notes?: string }> = [];
   private running: Promise<void>[] = [];
   private readonly bulk: ShopifyBulk;
+  /** Bulk operations started here that have not finished (waiting for a slot or running). */
+  private operations = 0;
   created = 0;
 
   constructor(
     private readonly env: FlowEnv,
     private readonly run: FlowRun,
     private readonly publications: readonly string[],
-    private readonly opts: { chunkSize: number; signal?: AbortSignal },
+    private readonly opts: { chunkSize: number; signal?: AbortSignal; pollMaxMs?: number },
   ) {
-    this.bulk = new ShopifyBulk(env.shopify);
+    this.bulk = new ShopifyBulk(env.shopify, { maxConcurrent: BULK_SLOTS, pollMinMs: 500, pollMaxMs: opts.pollMaxMs ?? 3000 });
   }
 
   async add(target: Product, notes?: string): Promise<void> {
     this.chunk.push({ target, notes });
-    if (this.chunk.length >= this.opts.chunkSize) await this.flush();
+    const idleSlot = this.operations < BULK_SLOTS && this.chunk.length >= Math.min(BULK_MIN_CHUNK, this.opts.chunkSize);
+    if (this.chunk.length >= this.opts.chunkSize || idleSlot) await this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.chunk.length === 0) return;
     const chunk = this.chunk;
     this.chunk = [];
-    // Keep at most five chunks in the air: the bulk client waits for a slot anyway; this bounds memory.
-    while (this.running.length >= 5) await Promise.race(this.running);
+    // Bounds memory; the bulk client queues the operations for Shopify's slots itself.
+    while (this.running.length >= 2 * BULK_SLOTS) await Promise.race(this.running);
     const p = this.runChunk(chunk).finally(() => {
       this.running = this.running.filter((x) => x !== p);
     });
     this.running.push(p);
   }
 
+  /** Sends what is left, spread over the slots (nothing more is coming, so small chunks cost nothing), and waits. */
   async finish(): Promise<void> {
-    await this.flush();
+    const rest = this.chunk;
+    const parts = Math.max(1, Math.min(BULK_SLOTS, Math.floor(rest.length / BULK_MIN_CHUNK)));
+    const size = Math.ceil(rest.length / parts);
+    this.chunk = [];
+    for (let i = 0; i < rest.length; i += size) {
+      this.chunk = rest.slice(i, i + size);
+      await this.flush();
+    }
     await Promise.all(this.running);
+  }
+
+  /** Runs a bulk mutation again after an unknown outcome or a transient failure (its lines are idempotent). */
+  private async runAgainOnDoubt<T>(what: string, start: () => Promise<BulkRun<BulkLineResult<T>>>): Promise<BulkRun<BulkLineResult<T>>> {
+    for (let attempt = 1; ; attempt++) {
+      this.operations++;
+      try {
+        return await start();
+      } catch (e) {
+        const doubt = isKoppelError(e) && (e.errorClass === 'outcome_unknown' || e.errorClass === 'transient');
+        if (!doubt || attempt >= BULK_ATTEMPTS || this.opts.signal?.aborted) throw e;
+        this.env.logger.warn({ err: errorMessage(e), attempt }, `${what}: running the bulk operation again (its lines are upserts, so a second run changes nothing twice)`);
+      } finally {
+        this.operations--;
+      }
+    }
   }
 
   private async runChunk(chunk: Array<{ target: Product; notes?: string }>): Promise<void> {
@@ -226,7 +271,7 @@ export class BulkCreator {
     const inputs: BulkInput[] = chunk.map((c) => ({ ref: c.target.key.id, variables: { identifier: productIdentifier(c.target.key.id), input: productSetInput(c.target, c.target.key.id, ALL_PRODUCT_FIELDS) } }));
     const created: Array<{ productId: string; ccvId: string }> = [];
     try {
-      const op = await this.bulk.runMutation(docs.ProductUpsertBulk, inputs, { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` });
+      const op = await this.runAgainOnDoubt('creating products', () => this.bulk.runMutation(docs.ProductUpsertBulk, inputs, { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` }));
       for await (const line of op.results(this.opts.signal)) {
         const c = byRef.get(line.ref ?? '');
         if (!c) continue;
@@ -255,7 +300,8 @@ export class BulkCreator {
     if (created.length && this.publications.length) {
       try {
         const ccvIdOf = new Map(created.map((c) => [c.productId, c.ccvId]));
-        const pub = await this.bulk.runMutation(docs.ProductPublish, created.map((c) => ({ ref: c.productId, variables: { id: c.productId, input: this.publications.map((publicationId) => ({ publicationId })) } })), { lane: 'products', signal: this.opts.signal });
+        const lines = created.map((c) => ({ ref: c.productId, variables: { id: c.productId, input: this.publications.map((publicationId) => ({ publicationId })) } }));
+        const pub = await this.runAgainOnDoubt('publishing products', () => this.bulk.runMutation(docs.ProductPublish, lines, { lane: 'products', signal: this.opts.signal }));
         for await (const line of pub.results(this.opts.signal)) {
           const ccvId = ccvIdOf.get(line.ref ?? '');
           if (line.ok && ccvId) await this.env.ledger.recordPush(this.env.pair, ENTITY.product, ccvId, { [PUBLISHED]: publishedHash(this.publications) }, this.env.now());

@@ -1,0 +1,84 @@
+/**
+ * Reliability of the products flow's first load through bulk operations: faults on both APIs and a
+ * kill -9 of the worker while a bulk operation is running (scenario in support/reliability.ts). The
+ * operation goes on in Shopify without the worker that started it; the worker that takes over must
+ * link what it created and create the rest, without duplicates.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BulkOperationRec } from '../../../sandbox/shopify/ops/bulk.js';
+import { ShopifyClient } from '../../../src/connectors/shopify/client.js';
+import { syncProducts } from '../../../src/flows/products/sync.js';
+import { silentLogger } from '../../../src/obs/log.js';
+import { startWorld, type FlowWorld } from '../../support/flows.js';
+import { auditShopify } from './support/audit.js';
+import { expectedCatalog } from './support/expected.js';
+import { consistencyProblems, runScenario, type ScenarioResult } from './support/reliability.js';
+
+let result: ScenarioResult | undefined;
+let world: FlowWorld | undefined;
+afterEach(async () => {
+  await result?.close();
+  await world?.close();
+  result = undefined;
+  world = undefined;
+});
+
+const upsertOps = (ops: Iterable<BulkOperationRec>) => [...ops].filter((o) => o.type === 'MUTATION' && o.query.includes('ProductUpsertBulk'));
+
+describe('products flow under faults and a kill -9, bulk operations', () => {
+  it('ends with Shopify equal to the CCV catalogue and the ledger equal to Shopify', async () => {
+    result = await runScenario({
+      products: 160,
+      seed: 19,
+      yaml: 'flows:\n  products:\n    bulkThreshold: 20\n',
+      // The sandbox's default bulk rate (20 lines/s per operation): the orphaned operation is still running when the next worker starts.
+      bulkLinesPerSecond: 20,
+      killWhen: ({ bulk }) => upsertOps(bulk).some((o) => o.status === 'RUNNING' && o.processed >= o.totalLines * 0.3),
+    });
+    const r = result;
+    expect(r.killSignal).toBe('SIGKILL');
+    expect(r.firstJobAttempts).toBeGreaterThanOrEqual(2);
+    // The operations the killed worker started ran on and finished without it.
+    const orphans = upsertOps(r.bulkOperations).filter((o) => o.clientIdentifier === upsertOps(r.bulkOperations)[0]!.clientIdentifier);
+    expect(orphans.length).toBeGreaterThan(0);
+    expect(orphans.every((o) => o.status === 'COMPLETED')).toBe(true);
+    expect(r.faults.shopify5xx).toBeGreaterThan(0);
+    expect(r.faults.shopifyDropped).toBeGreaterThan(0);
+    expect(r.faults.shopifyThrottleBursts).toBeGreaterThan(0);
+    expect(r.faults.ccv.error5xx + r.faults.ccv.drop + r.faults.ccv['429']).toBeGreaterThanOrEqual(3);
+    expect(r.expected.tooManyOptions.size).toBeGreaterThan(0);
+
+    expect(await consistencyProblems(r)).toEqual([]);
+    expect(r.audit.products).toBe(r.expected.valid.size);
+    expect(r.after.counts).toMatchObject({ created: 0, updated: 0, failed: 0, skipped: r.expected.valid.size, quarantined: r.expected.tooManyOptions.size });
+    expect(r.after.mutations).toBe(0);
+  }, 60_000);
+
+  it('runs a bulk operation again when the answer to its start was lost after Shopify started it', async () => {
+    world = await startWorld({ ccv: { products: 40, seed: 19 }, shopify: { bulkLinesPerSecond: 400 }, yaml: 'flows:\n  products:\n    bulkThreshold: 5\n' });
+    const w = world;
+    let dropped = 0;
+    // The first bulkOperationRunMutation reaches Shopify (the operation starts), then the connection drops.
+    w.env.shopify = new ShopifyClient({
+      shop: w.shopify.shop, auth: { accessToken: w.shopify.accessToken }, endpoint: w.shopify.origin, logger: silentLogger, retryMinDelayMs: 10, retryMaxDelayMs: 50,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (dropped === 0 && typeof init?.body === 'string' && init.body.includes('mutation BulkRunMutation')) {
+          dropped++;
+          await res.body?.cancel();
+          throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+        }
+        return res;
+      },
+    });
+    const expected = expectedCatalog(w.ccv);
+    const r = await syncProducts(w.env, { dryRun: false, trigger: 'manual' });
+    expect(dropped).toBe(1);
+    // Two operations with the same lines: the one whose answer was lost, and the second run of it.
+    const ops = upsertOps(w.shopify.state.table<BulkOperationRec>('bulkOperations').values());
+    expect(ops.map((o) => o.totalLines)).toEqual([expected.valid.size, expected.valid.size]);
+    expect(r.run.counts).toMatchObject({ created: expected.valid.size, failed: 0, quarantined: expected.tooManyOptions.size });
+    const audit = auditShopify(w.shopify.state);
+    expect(await consistencyProblems({ audit, expected, env: w.env, shopify: w.shopify })).toEqual([]);
+  }, 20_000);
+});
