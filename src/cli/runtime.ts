@@ -13,6 +13,12 @@ import { createEngine, type Engine } from '../engine/index.js';
 import { createClients } from '../flows/clients.js';
 import { createFlowEnv, type FlowEnv } from '../flows/env.js';
 import { installFlows } from '../flows/install.js';
+import { productsFlow } from '../flows/products/index.js';
+import { receiveCcvProductWebhook } from '../flows/stock/index.js';
+import { ensureCcvWebhooks } from '../connectors/ccv/webhooks.js';
+import { errorMessage } from '../core/errors.js';
+import { webhookRoutes } from '../server/webhooks.js';
+import { KvRepository } from '../store/kv.js';
 import { openStore, type Store } from '../store/db.js';
 import { VERSION } from '../version.js';
 import { resolveConnections, startSandboxes, type ResolvedConnections } from './sandboxes.js';
@@ -27,6 +33,9 @@ export interface KoppelProcess {
   /** Stops everything in reverse order of start; safe to call twice. */
   close(): Promise<void>;
 }
+
+/** kv key of the keys CCV generated for Koppel's webhooks (they sign the deliveries). */
+const CCV_WEBHOOK_KEYS = 'ccv.webhook.keys';
 
 export function databaseUrl(config: KoppelConfig, cwd: string): string {
   return config.database.url ?? resolve(cwd, config.dataDir, 'koppel.db');
@@ -87,9 +96,40 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
     services.push({ name: 'Job engine', note: `${engine.runtime.kind}; schedules: ${installed.scheduled.join(', ') || 'none (no flow enabled)'}` });
     log.info({ runtime: engine.runtime.kind, schedules: installed.scheduled }, 'job engine started');
 
-    const server = await listen(createApp(status), { host: config.server.host, port: config.server.port });
+    let ccvWebhookAddress: string | undefined;
+    const webhooks = webhookRoutes({
+      inbox: engine.inbox,
+      logger: log,
+      ccv: {
+        address: () => ccvWebhookAddress,
+        receive: async (d) => receiveCcvProductWebhook(engine.inbox, { ...d, keys: JSON.parse((await new KvRepository(store.db).get(CCV_WEBHOOK_KEYS)) ?? '[]') as string[] }),
+        after: async () => {
+          // A changed CCV product also means a products delta run soon (coalesced with one already waiting).
+          if (config.flows.products.enabled) await productsFlow.enqueue!(engine.runtime, { mode: 'delta', trigger: 'webhook' });
+        },
+      },
+      shopify: {
+        secrets: () => [config.connections.shopify?.webhookSecret, config.connections.shopify?.clientSecret, sandboxes.shopify?.clientSecret].filter((x): x is string => Boolean(x)),
+        jobFor: () => null,
+      },
+    });
+    const server = await listen(createApp(status, { webhooks }), { host: config.server.host, port: config.server.port });
     closers.push(() => server.close());
     services.unshift({ name: 'Dashboard', url: server.url });
+
+    // CCV product webhooks, where CCV can reach us: the public URL, or this machine for the sandbox.
+    const base = config.server.publicUrl ?? (resolved.ccv.sandbox ? server.url : undefined);
+    if (base && (config.flows.stock.enabled || config.flows.products.enabled)) {
+      const address = `${base.replace(/\/$/, '')}/webhooks/ccv`;
+      try {
+        const r = await ensureCcvWebhooks(clients.ccv, address, ['products.created', 'products.updated', 'products.deleted']);
+        await new KvRepository(store.db).set(CCV_WEBHOOK_KEYS, JSON.stringify(r.webhooks.map((w) => w.key).filter(Boolean)));
+        ccvWebhookAddress = address;
+        log.info({ address, created: r.created }, 'CCV product webhooks deliver to Koppel');
+      } catch (e) {
+        log.warn({ err: errorMessage(e) }, 'CCV webhooks could not be set up; changes are still found by polling');
+      }
+    }
     log.info({ url: server.url }, 'Koppel is serving');
     return { server, store, engine, env, connections: resolved, status, close: closeAll };
   } catch (e) {

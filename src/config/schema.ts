@@ -58,6 +58,7 @@ export const ShopifyConnectionSchema = z.strictObject({
   accessToken: secret('the Admin API access token').optional().describe('A static admin API token (shpat_...). Or use clientId + clientSecret.'),
   clientId: z.string().min(1).optional().describe('Dev Dashboard app client id (client-credentials grant)'),
   clientSecret: secret('the app client secret').optional(),
+  webhookSecret: secret('the secret Shopify signs webhooks with').optional().describe('Only for a static admin token: the app\'s API secret key. With clientId/clientSecret, the client secret signs webhooks.'),
   endpoint: z.url().optional().describe('Override the https://<shop> origin (testing against a sandbox)'),
 }).refine((s) => Boolean(s.accessToken) || (Boolean(s.clientId) && Boolean(s.clientSecret)), {
   error: 'expected either accessToken, or clientId together with clientSecret',

@@ -25,9 +25,15 @@ export interface ServerStatus {
   services: Array<{ name: string; url?: string; note?: string }>;
 }
 
-export function createApp(status: () => ServerStatus): Hono {
+export interface AppParts {
+  /** Mounted under /webhooks (CCV and Shopify receivers). */
+  webhooks?: Hono;
+}
+
+export function createApp(status: () => ServerStatus, parts: AppParts = {}): Hono {
   const app = new Hono();
   app.use('*', secureHeaders());
+  if (parts.webhooks) app.route('/webhooks', parts.webhooks);
   app.get('/healthz', (c) => {
     const s = status();
     return c.json({ status: 'ok', version: s.version, database: s.dialect, uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000) });
