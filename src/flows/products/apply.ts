@@ -237,7 +237,7 @@ export class BulkCreator {
     this.running.push(p);
   }
 
-  /** Sends what is left, spread over the slots (nothing more is coming, so small chunks cost nothing), and waits. */
+  /** Sends what is left spread over the slots (nothing more is coming, so this shortens the tail), and waits. */
   async finish(): Promise<void> {
     const rest = this.chunk;
     const parts = Math.max(1, Math.min(BULK_SLOTS, Math.floor(rest.length / BULK_MIN_CHUNK)));
@@ -259,7 +259,7 @@ export class BulkCreator {
       } catch (e) {
         const doubt = isKoppelError(e) && (e.errorClass === 'outcome_unknown' || e.errorClass === 'transient');
         if (!doubt || attempt >= BULK_ATTEMPTS || this.opts.signal?.aborted) throw e;
-        this.env.logger.warn({ err: errorMessage(e), attempt }, `${what}: running the bulk operation again (its lines are upserts, so a second run changes nothing twice)`);
+        this.env.logger.warn({ err: errorMessage(e), attempt }, `${what}: running the bulk operation again (safe: its lines are upserts by custom id or publishes)`);
       } finally {
         this.operations--;
       }

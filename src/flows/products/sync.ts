@@ -109,7 +109,8 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       : undefined;
     let newestModify: string | undefined;
     let oldestFailed: string | undefined;
-    const deferred: Array<{ target: Product; notes?: string }> = [];
+    /** Products created (or sent to be created) in this run. */
+    let creates = 0;
     let bulk: BulkCreator | undefined;
     const pool = new Pool(CONCURRENCY);
 
@@ -135,13 +136,15 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       if (dryRun) return run.record({ action: 'created', entity: ENTITY.product, sourceKey: target.key.id });
       await definitionsFor(target);
       if (bulk) return bulk.add(target, notes);
-      deferred.push({ target, notes });
-      if (deferred.length > settings.bulkThreshold) {
-        // A large load: switch to bulk operations for this and every further create of the run.
+      if (++creates > settings.bulkThreshold) {
+        // A large load: this and every further create of the run go through bulk operations. The first
+        // ones went out as regular calls as they were read: holding them back until the catalogue is read
+        // would keep a whole catalogue in memory (with bulk operations off) and leave the bucket idle.
         bulk = new BulkCreator(env, run, publications, { chunkSize: BULK_CHUNK, signal });
-        env.logger.info({ threshold: settings.bulkThreshold }, 'more products to create than flows.products.bulkThreshold: creating them through bulk operations');
-        for (const d of deferred.splice(0)) await bulk.add(d.target, d.notes);
+        env.logger.info({ threshold: settings.bulkThreshold }, 'more products to create than flows.products.bulkThreshold: creating the rest through bulk operations');
+        return bulk.add(target, notes);
       }
+      return createProduct(env, run, target, publications, notes, signal);
     };
 
     const process = async (rec: CcvProductRecord): Promise<void> => {
@@ -262,11 +265,6 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       await pool.run(() => process(rec));
     }
     const poolError = await pool.drain();
-    if (deferred.length) {
-      const regular = new Pool(CONCURRENCY);
-      for (const d of deferred.splice(0)) await regular.run(() => createProduct(env, run, d.target, publications, d.notes, signal));
-      await regular.drain();
-    }
     await bulk?.finish();
 
     if (linking && catalog) {
