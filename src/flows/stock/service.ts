@@ -82,24 +82,36 @@ export interface SweepBound {
   pages: number;
   requestsPerWindow: number;
   windowMs: number;
+  intervalMs: number;
   cycleMs: number;
   boundMs: number;
 }
 
 /**
- * How long a change only the sweep can see may take to reach Shopify: one sweep cycle (the pages of
- * the catalogue at the sweep's share of the products GET budget, or `minCycle` for a small
- * catalogue) plus the page being processed and its write.
- *
- *   cycle = max(minCycle, ceil(pages × window / floor(getPerMinute × share)))
- *   bound = cycle + pageMs
+ * The sweep's pace: one page every `window / floor(getPerMinute × share)` (plus 2 % so it never has
+ * to wait for its share). Evenly paced, every page is revisited once per cycle; a burst of pages
+ * followed by a wait for the window would revisit some pages after nearly two windows.
  */
-export function sweepBound(products: number, limits: { getPerMinute: number; windowMs: number; guardMs: number }, settings: Pick<StockSettings, 'sweep'>, pageMs = 2000): SweepBound {
-  const pages = Math.max(1, Math.ceil(products / PAGE));
-  const perWindow = Math.max(1, Math.floor(limits.getPerMinute * settings.sweep.share));
+export function sweepInterval(limits: { getPerMinute: number; windowMs: number; guardMs: number }, share: number): { intervalMs: number; perWindow: number; windowMs: number } {
+  const perWindow = Math.max(1, Math.floor(limits.getPerMinute * share));
   const windowMs = limits.windowMs + limits.guardMs;
-  const cycleMs = Math.max(parseInterval(settings.sweep.minCycle, 'flows.stock.sweep.minCycle'), Math.ceil((pages * windowMs) / perWindow));
-  return { pages, requestsPerWindow: perWindow, windowMs, cycleMs, boundMs: cycleMs + pageMs };
+  return { intervalMs: Math.ceil((windowMs / perWindow) * 1.02), perWindow, windowMs };
+}
+
+/**
+ * How long a change only the sweep can see may take to reach Shopify: one sweep cycle (the pages of
+ * the catalogue at the sweep's pace, or `minCycle` for a small catalogue) plus the page being
+ * processed and its write.
+ *
+ *   interval = 1.02 × window / floor(getPerMinute × share)     (61 s / 37 × 1.02 = 1.68 s)
+ *   cycle    = max(minCycle, pages × interval)
+ *   bound    = cycle + pageMs
+ */
+export function sweepBound(products: number, limits: { getPerMinute: number; windowMs: number; guardMs: number }, settings: Pick<StockSettings, 'sweep'>, pageMs = 3000): SweepBound {
+  const pages = Math.max(1, Math.ceil(products / PAGE));
+  const { intervalMs, perWindow, windowMs } = sweepInterval(limits, settings.sweep.share);
+  const cycleMs = Math.max(parseInterval(settings.sweep.minCycle, 'flows.stock.sweep.minCycle'), pages * intervalMs);
+  return { pages, requestsPerWindow: perWindow, windowMs, intervalMs, cycleMs, boundMs: cycleMs + pageMs };
 }
 
 export class StockService {
@@ -271,35 +283,44 @@ export class StockService {
   }
 
   /**
-   * One page of the sweep, paced by the CCV budget: at most `sweep.share` of the products GET
-   * budget. Returns the cursor for the next page and how long to wait before it (0 mid-cycle; the
-   * rest of `minCycle` after a short cycle).
+   * One page of the sweep. Pages are paced evenly on an absolute schedule (cycle start + k ×
+   * interval, so a late start does not push the rest back), and each request is also capped by the
+   * CCV budget at `sweep.share` of the products GET budget. Returns the cursor for the next page and
+   * how long until it is due.
    */
   async sweepPage(ctx: OpContext): Promise<{ cursor: SweepCursor; delayMs: number; summary: ApplySummary }> {
     const cur = await this.sweepCursor();
+    const limits = this.env.ccv.budget.limits;
+    const { intervalMs } = sweepInterval(limits, this.settings.sweep.share);
     const readAt = this.env.now();
     const page = await readCcvStockPage(this.env.ccv, cur.start, {
       priority: PRIORITY.stock, share: { key: SWEEP_SHARE_KEY, fraction: this.settings.sweep.share }, skuSources: this.skuSources, ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const summary = await this.process(page.records, readAt, ctx);
     const now = this.env.now();
+    const pages = cur.pages + 1;
     let next: SweepCursor;
-    let delayMs = 0;
+    let dueAt: number;
     if (page.next === null) {
-      const pages = cur.pages + 1;
+      const products = cur.start + page.records.length;
       const cycleMs = now - cur.cycleStartedAt;
-      const bound = sweepBound(cur.start + page.records.length, this.env.ccv.budget.limits, this.settings);
+      const bound = sweepBound(products, limits, this.settings);
       this.env.logger.info(
-        { flow: FLOW, cycle: cur.cycle, pages, products: cur.start + page.records.length, cycleSeconds: Math.round(cycleMs / 1000), boundSeconds: Math.round(bound.boundMs / 1000), share: this.settings.sweep.share },
-        `stock sweep cycle ${cur.cycle} done: ${cur.start + page.records.length} products in ${pages} page(s), ${Math.round(cycleMs / 1000)} s; at ${Math.round(this.settings.sweep.share * 100)} % of ${this.env.ccv.budget.limits.getPerMinute} GET/min a change no other signal reports reaches Shopify within about ${Math.round(bound.boundMs / 1000)} s`,
+        { flow: FLOW, cycle: cur.cycle, pages, products, cycleSeconds: Math.round(cycleMs / 1000), boundSeconds: Math.round(bound.boundMs / 1000), share: this.settings.sweep.share },
+        `stock sweep cycle ${cur.cycle} done: ${products} products in ${pages} page(s), ${Math.round(cycleMs / 1000)} s; at ${Math.round(this.settings.sweep.share * 100)} % of ${limits.getPerMinute} GET/min a change no other signal reports reaches Shopify within about ${Math.round(bound.boundMs / 1000)} s`,
       );
       const minCycle = parseInterval(this.settings.sweep.minCycle, 'flows.stock.sweep.minCycle');
-      delayMs = Math.max(0, minCycle - cycleMs);
-      next = { start: 0, cycle: cur.cycle + 1, cycleStartedAt: now + delayMs, pages: 0, lastCyclePages: pages, lastCycleMs: cycleMs };
+      // The next cycle starts a full cycle after this one did (or now, if this one ran late).
+      dueAt = Math.max(now, cur.cycleStartedAt + Math.max(minCycle, pages * intervalMs));
+      next = { start: 0, cycle: cur.cycle + 1, cycleStartedAt: dueAt, pages: 0, lastCyclePages: pages, lastCycleMs: cycleMs };
     } else {
-      next = { ...cur, start: page.next, pages: cur.pages + 1 };
+      let anchor = cur.cycleStartedAt;
+      // More than one interval behind (a restart, a long budget wait): pace on from now, no burst.
+      if (now - (anchor + (pages - 1) * intervalMs) > intervalMs) anchor = now - (pages - 1) * intervalMs;
+      dueAt = Math.max(now, anchor + pages * intervalMs);
+      next = { ...cur, cycleStartedAt: anchor, start: page.next, pages };
     }
-    return { cursor: next, delayMs, summary };
+    return { cursor: next, delayMs: dueAt - now, summary };
   }
 
   // ── reconcile ─────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,8 @@ import { WebhookInbox } from '../../../src/engine/inbox.js';
 import { createRuntime } from '../../../src/engine/runtime/index.js';
 import type { EnqueueOptions, JobData, JobRuntime } from '../../../src/engine/runtime/port.js';
 import { defineStockJobs, JOBS, receiveCcvProductWebhook, sweepBound } from '../../../src/flows/stock/index.js';
+import { sweepInterval } from '../../../src/flows/stock/service.js';
+import { createFlowEnv } from '../../../src/flows/env.js';
 import { LazyRun } from '../../../src/flows/stock/lazy-run.js';
 import { StockService } from '../../../src/flows/stock/service.js';
 import { explainStock } from '../../../src/flows/stock/explain.js';
@@ -141,14 +143,40 @@ describe('reservations (CCV takes stock out only when an order is closed)', () =
   });
 });
 
+describe('the sweep\'s pace', () => {
+  it('reads pages evenly on an absolute schedule, resumes without a burst after a delay, and pauses a small catalogue to minCycle', async () => {
+    const w = await world({ products: 520, ccvLimits: { getPerMinute: 150, globalPerMinute: 5000 } });
+    let t = Date.UTC(2026, 0, 1);
+    const env = createFlowEnv({ config: w.config, store: w.store, ccv: w.ccvClient, shopify: w.shopify, logger: w.env.logger, now: () => t });
+    const svc = new StockService(env, stockSettings(w.config.flows));
+    await svc.fullPass({ ...op(w, 'reconcile'), mode: 'reconcile' });
+    const interval = sweepInterval(w.ccvClient.budget.limits, 0.25).intervalMs;
+    expect(interval).toBe(1682);
+    const step = async () => {
+      const r = await svc.sweepPage(op(w, 'sweep'));
+      await env.checkpoints.commit({ flow: 'stock', stream: 'ccv:sweep', cursor: JSON.stringify(r.cursor) }, t);
+      return r;
+    };
+    const first = await step();
+    expect([first.cursor.pages, first.delayMs]).toEqual([1, interval]);
+    t += 5 * interval; // the next page ran late (a restart): it is paced from now, not rushed
+    const second = await step();
+    expect([second.cursor.pages, second.delayMs]).toEqual([2, interval]);
+    t += interval;
+    const last = await step(); // 520 products: three pages, the cycle is done
+    expect(last.cursor).toMatchObject({ cycle: 2, pages: 0, start: 0, lastCyclePages: 3 });
+    expect(last.delayMs).toBe(60_000 - 2 * interval); // minCycle from the (re-anchored) start of the cycle
+  });
+});
+
 describe('the sweep\'s bound', () => {
   it('follows from catalogue size, GET limit and share', () => {
     const limits = { getPerMinute: 150, windowMs: 60_000, guardMs: 1_000 };
     const s = stockSettings({ stock: {} });
     const b = sweepBound(10_000, limits, s);
-    expect(b).toMatchObject({ pages: 40, requestsPerWindow: 37, windowMs: 61_000 });
-    expect(b.cycleMs).toBe(Math.ceil((40 * 61_000) / 37)); // 65,946 ms
+    // One page every 1.02 × 61 s / floor(150 × 0.25) = 1,682 ms; 40 pages.
+    expect(b).toMatchObject({ pages: 40, requestsPerWindow: 37, windowMs: 61_000, intervalMs: 1682, cycleMs: 40 * 1682, boundMs: 40 * 1682 + 3000 });
     expect(sweepBound(300, limits, s).cycleMs).toBe(60_000); // small: minCycle
-    expect(sweepBound(20_000, limits, stockSettings({ stock: { sweep: { share: 0.5 } } })).cycleMs).toBe(Math.ceil((80 * 61_000) / 75));
+    expect(sweepBound(20_000, limits, stockSettings({ stock: { sweep: { share: 0.5 } } })).cycleMs).toBe(80 * Math.ceil((61_000 / 75) * 1.02));
   });
 });
