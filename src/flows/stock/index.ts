@@ -19,6 +19,7 @@ import { LANES, type FlowEnv } from '../env.js';
 import type { FlowModule, FlowReport, FlowSyncOptions } from '../module.js';
 import type { PlannedChange } from './apply.js';
 import { DIRECTION } from './apply.js';
+import { compileLocationFormulas } from './compute.js';
 import { LazyRun } from './lazy-run.js';
 import { FLOW, JOBS, StockService, STREAMS } from './service.js';
 
@@ -56,6 +57,8 @@ async function withRun<T>(env: FlowEnv, ctx: JobContext, trigger: string, eager:
 }
 
 export function defineStockJobs(runtime: JobRuntime, env: FlowEnv, settings: StockSettings = stockSettings(env.config.flows)): StockService {
+  // A formula that does not parse is a configuration error: say so at start, not at the first sale.
+  if (settings.enabled) compileLocationFormulas(settings);
   const svc = new StockService(env, settings, runtime);
   const op = (ctx: JobContext, run: LazyRun, trigger: string) => ({ jobId: ctx.jobId, trigger, run, signal: ctx.signal });
 

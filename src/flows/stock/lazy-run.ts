@@ -16,7 +16,8 @@ export class LazyRun {
   private calls: number[] = [];
 
   constructor(private readonly env: FlowEnv, private readonly opts: FlowRunOptions, eager = false) {
-    if (eager) void this.get();
+    // A failure to start surfaces on the first get(); not as an unhandled rejection here.
+    if (eager) this.get().catch(() => undefined);
   }
 
   get started(): boolean {

@@ -75,6 +75,12 @@ describe('the stock flow on the job runtime', () => {
     expect((await w.env.runs.byJob(delta.id))!.counts.updated).toBe(0); // nothing changed since
   });
 
+  it('refuses to start with a formula that does not parse, naming the setting', async () => {
+    const w = await world({ products: 3, seedShopify: false, stock: { formula: 'onHand - reserverd' } });
+    const runtime = createRuntime(w.store, {});
+    expect(() => stockFlow.define(runtime, w.env)).toThrow(/flows\.stock\.formula: .*unknown name reserverd/);
+  });
+
   it('schedules what the settings ask for', () => {
     const s = stockSchedules(stockSettings({ stock: { schedule: '15 * * * *', signals: { modifydateEvery: 'off' }, sweep: { enabled: false } } }));
     expect(s.map((x) => [x.job, x.every ?? x.cron])).toEqual([[JOBS.poll, '5s'], [JOBS.reconcile, '15 * * * *']]);
