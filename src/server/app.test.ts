@@ -22,6 +22,14 @@ describe('HTTP app', () => {
     expect(await res.json()).toEqual({ status: 'ok', version: '1.2.3', database: 'postgres', uptimeSeconds: 5 });
   });
 
+  it('/metrics serves the API clients\' Prometheus metrics', async () => {
+    const res = await createApp(() => status()).request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    for (const m of ['koppel_api_requests_total', 'koppel_api_request_seconds', 'koppel_api_retries_total', 'koppel_api_throttle_wait_seconds_total', 'koppel_api_budget_available']) expect(text).toContain(m);
+  });
+
   it('the home page says what runs and where', async () => {
     const res = await createApp(() => status()).request('/');
     expect(res.status).toBe(200);

@@ -2,6 +2,7 @@
 /** The HTTP surface: health, home page; later the dashboard, JSON API and webhook receivers. */
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { registry } from '../obs/metrics.js';
 import { HomePage } from './pages/home.js';
 
 export interface ConnectionInfo {
@@ -38,6 +39,8 @@ export function createApp(status: () => ServerStatus, parts: AppParts = {}): Hon
     const s = status();
     return c.json({ status: 'ok', version: s.version, database: s.dialect, uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000) });
   });
+  // Prometheus metrics: API requests, latency, retries, throttle waits and budget per client.
+  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.get('/', (c) => c.html('<!doctype html>' + String(<HomePage status={status()} />)));
   return app;
 }
