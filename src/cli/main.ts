@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { createContext, reportError, type CliContext } from './context.js';
 import { register as doctor } from './commands/doctor.js';
+import { register as explain } from './commands/explain.js';
 import { register as init } from './commands/init.js';
 import { register as log } from './commands/log.js';
 import { register as runs } from './commands/runs.js';
@@ -22,7 +23,7 @@ export function buildProgram(io: Partial<Pick<CliContext, 'out' | 'err' | 'env' 
     .showHelpAfterError('(run "koppel --help" for usage)')
     .exitOverride();
   const ctx = createContext(program, io);
-  for (const register of [start, sync, runs, log, sandbox, worker, init, doctor]) register(program, ctx);
+  for (const register of [start, sync, runs, log, explain, sandbox, worker, init, doctor]) register(program, ctx);
   return { program, ctx };
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CategoriesSettingsSchema } from './categories.js';
 import { ProductsSettingsSchema } from './products.js';
+import { StockFlowSchema } from './stock.js';
 
 export const SHOPIFY_API_VERSION = '2026-10';
 
@@ -72,11 +73,7 @@ const flowBase = {
 export const FlowsSchema = z.strictObject({
   products: ProductsSettingsSchema.prefault({}),
   categories: CategoriesSettingsSchema.prefault({}),
-  stock: z.strictObject({
-    ...flowBase,
-    location: z.string({ error: 'expected a location name' }).min(1, { error: 'expected a location name, got an empty value' }).optional()
-      .describe('Shopify location that receives CCV stock (default: the first active location)'),
-  }).default({ enabled: false }),
+  stock: StockFlowSchema.prefault({}),
   customers: z.strictObject({ ...flowBase }).default({ enabled: false }),
   orders: z.strictObject({ ...flowBase }).default({ enabled: false }),
 });

@@ -108,3 +108,34 @@ describe('CcvRateBudget', () => {
     expect(b.stats().waiting).toBe(0);
   });
 });
+
+describe('CcvRateBudget urgent reserve', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const limits = { getPerMinute: 20, writePerMinute: 10, productqueriesPerMinute: 2, globalPerMinute: 1000, windowMs: 60_000, guardMs: 1_000, urgentReserve: 0.25, urgentPriority: 5 };
+
+  it('without urgent callers, ordinary callers may use the whole limit', async () => {
+    const b = new CcvRateBudget(limits);
+    let n = 0;
+    for (let i = 0; i < 20; i++) void b.acquire('products', 'GET', { priority: 2 }).then(() => n++);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(n).toBe(20);
+  });
+
+  it('while an urgent caller is active, ordinary callers leave its reserve free', async () => {
+    const b = new CcvRateBudget(limits);
+    await b.acquire('products', 'GET', { priority: 5 });
+    let ordinary = 0;
+    for (let i = 0; i < 30; i++) void b.acquire('products', 'GET', { priority: 2 }).then(() => ordinary++);
+    await vi.advanceTimersByTimeAsync(0);
+    // 20 per window, 5 of them held back: the urgent call took 1, ordinary callers 14.
+    expect(ordinary).toBe(14);
+    let urgent = 0;
+    for (let i = 0; i < 5; i++) void b.acquire('products', 'GET', { priority: 5 }).then(() => urgent++);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(urgent).toBe(5);
+  });
+});

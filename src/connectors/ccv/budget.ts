@@ -20,6 +20,13 @@ export interface CcvLimits {
   windowMs: number;
   /** Extra time added to the window to absorb latency differences between send and arrival. */
   guardMs: number;
+  /**
+   * Share of every bucket kept for urgent callers (priority >= `urgentPriority`, the stock flow)
+   * while they are active (seen within the last window): others may not take it. Without urgent
+   * traffic the whole limit is used.
+   */
+  urgentReserve: number;
+  urgentPriority: number;
 }
 
 export const DEFAULT_CCV_LIMITS: CcvLimits = {
@@ -30,6 +37,8 @@ export const DEFAULT_CCV_LIMITS: CcvLimits = {
   globalPerMinute: 500,
   windowMs: 60_000,
   guardMs: 1_000,
+  urgentReserve: 0.15,
+  urgentPriority: 5,
 };
 
 export interface Clock {
@@ -82,10 +91,10 @@ class SlidingLog {
     }
     return this.times.length - this.head;
   }
-  /** When the next slot frees (the oldest entry leaves the span); `now` if one is free. */
-  nextFree(now: number, span: number): number {
-    if (this.count(now, span) < this.limit) return now;
-    const idx = this.times.length - this.limit;
+  /** When the next slot frees (the oldest entry leaves the span); `now` if one is free. `limit` may be lowered by a reserve. */
+  nextFree(now: number, span: number, limit = this.limit): number {
+    if (this.count(now, span) < limit) return now;
+    const idx = this.times.length - limit;
     return this.times[Math.max(idx, this.head)]! + span;
   }
   push(t: number): void {
@@ -123,6 +132,7 @@ export class CcvRateBudget {
   private globalBlockedUntil = 0;
   private waiters: Waiter[] = [];
   private seq = 0;
+  private lastUrgentAt = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private granted = 0;
   private waitedMs = 0;
@@ -178,6 +188,7 @@ export class CcvRateBudget {
         if (signal.aborted) return reject(signal.reason);
         signal.addEventListener('abort', onAbort, { once: true });
       }
+      if (w.priority >= this.limits.urgentPriority) this.lastUrgentAt = started;
       this.waiters.push(w);
       this.waiters.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
       this.pump();
@@ -216,13 +227,15 @@ export class CcvRateBudget {
     }
     const now = this.clock.now();
     const span = this.span;
+    const urgentActive = now - this.lastUrgentAt < span;
     let earliest = Infinity;
     const remaining: Waiter[] = [];
     for (const w of this.waiters) {
       const bucket = this.log(w.bucket, this.limitOf(w.kind));
       const shareLog = w.share ? this.log(`${w.bucket}#${w.share.key}`, Math.max(1, Math.floor(this.limitOf(w.kind) * w.share.fraction))) : undefined;
+      const held = urgentActive && w.priority < this.limits.urgentPriority ? Math.floor(bucket.limit * this.limits.urgentReserve) : 0;
       const at = Math.max(
-        bucket.nextFree(now, span),
+        bucket.nextFree(now, span, Math.max(1, bucket.limit - held)),
         shareLog ? shareLog.nextFree(now, span) : now,
         this.global.nextFree(now, span),
         this.blockedUntil.get(w.bucket) ?? 0,
