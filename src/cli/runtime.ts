@@ -12,6 +12,7 @@ import { listen, type RunningServer } from '../server/http.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { createClients } from '../flows/clients.js';
 import { createFlowEnv, type FlowEnv } from '../flows/env.js';
+import { FLOW_MODULES } from '../flows/index.js';
 import { installFlows } from '../flows/install.js';
 import { productsFlow } from '../flows/products/index.js';
 import { receiveCcvProductWebhook } from '../flows/stock/index.js';
@@ -93,6 +94,10 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
     const installed = await installFlows(engine.runtime, env);
     await engine.start();
     closers.push(() => engine.stop({ graceMs: 3000 }));
+    // Enabled flows run once at start (their jobs coalesce with a scheduled run already waiting).
+    for (const m of Object.values(FLOW_MODULES)) {
+      if (config.flows[m.name].enabled && m.enqueue) await m.enqueue(engine.runtime, { mode: 'delta', trigger: 'startup' });
+    }
     services.push({ name: 'Job engine', note: `${engine.runtime.kind}; schedules: ${installed.scheduled.join(', ') || 'none (no flow enabled)'}` });
     log.info({ runtime: engine.runtime.kind, schedules: installed.scheduled }, 'job engine started');
 
@@ -119,7 +124,7 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
 
     // CCV product webhooks, where CCV can reach us: the public URL, or this machine for the sandbox.
     const base = config.server.publicUrl ?? (resolved.ccv.sandbox ? server.url : undefined);
-    if (base && (config.flows.stock.enabled || config.flows.products.enabled)) {
+    if (base && ((config.flows.stock.enabled && config.flows.stock.signals.webhooks) || config.flows.products.enabled)) {
       const address = `${base.replace(/\/$/, '')}/webhooks/ccv`;
       try {
         const r = await ensureCcvWebhooks(clients.ccv, address, ['products.created', 'products.updated', 'products.deleted']);

@@ -3,6 +3,7 @@
  * leases (heartbeats), lane ownership, retries and parking, schedules and graceful stop. The
  * adapters (embedded.ts, pgboss.ts) only store jobs and change their state atomically.
  */
+import { setMaxListeners } from 'node:events';
 import type { Kysely } from 'kysely';
 import { KoppelError, errorMessage } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../obs/log.js';
@@ -538,6 +539,9 @@ export class WorkerCore implements JobRuntime {
   private execute(job: ClaimedJob): void {
     const def = this.defs.get(job.name);
     const r: Running = { job, ac: new AbortController(), done: Promise.resolve() };
+    // A flow passes its job's signal to every API call it makes at once (each retry helper and timeout
+    // listens to it): many listeners on this one signal are expected, not a leak.
+    setMaxListeners(1000, r.ac.signal);
     this.running.set(job.id, r);
     const now = Date.now();
     for (const l of job.lanes) if (this.held.has(l)) this.held.set(l, now);
