@@ -41,14 +41,32 @@ connections: {}
 #    # clientSecret: \${env:SHOPIFY_CLIENT_SECRET}
 
 flows:
+  # CCV -> Shopify, matched by SKU (docs/products.md).
   products:
     enabled: false
+    # schedule: "*/15 * * * *"       # delta runs; CCV product webhooks trigger runs in between
+    # reconcile: "0 3 * * *"         # full comparison
+    # publishTo: [Online Store]
+    # fields:                        # per Shopify field: a source path, value or JSONata expr, and a policy
+    #   descriptionHtml: { policy: create_only }          # keep a description edited in Shopify
+    #   title: { policy: keep_target_changes }
+    #   productType: { from: extra.type, transform: [{ default: Overig }] }
+    # skuSources: [sku_number, product_number, productnumber]
+    # taxTariffs: { extra low: 9 }
+    # bulkThreshold: 200
+  # CCV categories -> Shopify collections ("Heren > Shirts").
   categories:
     enabled: false
+  # CCV stock -> Shopify available quantities, in seconds (docs/stock.md).
   stock:
     enabled: false
     # Shopify location that receives CCV stock (default: the first active location).
     # location: Winkel Utrecht
+    # formula: onHand - reserved - buffer
+    # safetyBuffer: 0
+    # conflictPolicy: ccv_wins       # or shopify_wins, report_only
+    # trackInventory: false
+    # sweep: { share: 0.25 }         # share of the CCV GET budget the background sweep may use
   customers:
     enabled: false
   orders:
