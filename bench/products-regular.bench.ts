@@ -13,6 +13,7 @@
  *    Shopify mutation cost against the cost of the smallest calls that write just those fields.
  *
  * The sandboxes run in their own processes and every Koppel run in a fresh one (peak RSS per run).
+ * KOPPEL_BENCH_PRODUCTS sets the catalogue size of a --quick run (default 1,000).
  */
 import type { Benchmark, Metric } from './harness.js';
 import {
@@ -32,7 +33,7 @@ export const benchmark: Benchmark = {
   name: 'products-regular',
   description: 'Products flow, first load through regular calls (Plus preset) against the API ceiling, peak RSS; a second run with nothing changed; a run after 1 % of the products changed',
   async run({ log, quick }) {
-    const products = quick ? 1000 : 10_000;
+    const products = quick ? Number(process.env.KOPPEL_BENCH_PRODUCTS ?? 1000) : 10_000;
     const world = await startProductsWorld({ products, yaml: 'flows:\n  products:\n    bulkThreshold: 100000000\n' });
     try {
       const bucket = await world.shopify.call<Bucket>('bucket');

@@ -52,6 +52,9 @@ export interface WireTally {
 }
 
 export interface SyncMeasurement {
+  /** Epoch ms at the start and the end of the sync (to line up with the sandboxes' clocks). */
+  startedAtMs: number;
+  endedAtMs: number;
   wallMs: number;
   counts: Record<string, number>;
   lines: string[];
@@ -136,13 +139,17 @@ export async function start(spec: KoppelSpec) {
       sync: async (a: { mode?: 'delta' | 'full' } = {}): Promise<SyncMeasurement> => {
         tally = emptyTally();
         const cpu0 = process.cpuUsage();
+        const startedAtMs = Date.now();
         const t0 = performance.now();
         const report = await syncProducts(env, { dryRun: false, trigger: 'manual', ...(a.mode ? { mode: a.mode } : {}) });
         const wallMs = performance.now() - t0;
+        const endedAtMs = Date.now();
         const cpu = process.cpuUsage(cpu0);
         // Let the cost readers of the last answers finish.
         await new Promise((r) => setTimeout(r, 50));
         return {
+          startedAtMs,
+          endedAtMs,
           wallMs,
           counts: { ...report.run.counts },
           lines: report.lines,

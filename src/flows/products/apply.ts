@@ -186,17 +186,49 @@ const BULK_SLOTS = 5;
 const BULK_ATTEMPTS = 3;
 /** A chunk goes out below its full size, once it has this many lines, when a slot would otherwise sit idle. */
 const BULK_MIN_CHUNK = 100;
+/** Regular publish calls in flight at once during a bulk load (the cost limiter paces them). */
+const REGULAR_PUBLISHERS = 4;
+
+/** Seconds a bulk operation adds besides its lines: staged upload, start, and noticing it ended. */
+const BULK_OVERHEAD_S = 3;
 
 /**
- * Creates products in bulk operations: chunks of `chunkSize` productSet lines, then one bulk publish
- * per chunk. Each result line is linked or quarantined.
+ * How many of `backlog` publishes to hand to bulk operations (in parts of at least BULK_MIN_CHUNK,
+ * at most one per slot) so that they and the regular calls (`regularPerSecond`) finish soonest; 0 when
+ * the regular calls alone are as quick. `bulkLinesPerSecond` is one operation's speed.
+ */
+export function bulkShare(backlog: number, regularPerSecond: number, bulkLinesPerSecond: number): number {
+  if (bulkLinesPerSecond <= 0) return 0;
+  const time = (x: number) => {
+    const regular = regularPerSecond > 0 ? (backlog - x) / regularPerSecond : backlog - x > 0 ? Infinity : 0;
+    const parts = Math.min(BULK_SLOTS, Math.floor(x / BULK_MIN_CHUNK));
+    const bulk = x === 0 ? 0 : BULK_OVERHEAD_S + x / (parts * bulkLinesPerSecond);
+    return Math.max(regular, bulk);
+  };
+  let best = 0;
+  for (let x = BULK_MIN_CHUNK; x <= backlog; x += BULK_MIN_CHUNK) if (time(x) < time(best)) best = x;
+  if (backlog % BULK_MIN_CHUNK !== 0 && backlog >= BULK_MIN_CHUNK && time(backlog) < time(best)) best = backlog;
+  return best;
+}
+
+/**
+ * Creates products in bulk operations: chunks of `chunkSize` productSet lines; each result line is
+ * linked or quarantined; then the created products are published.
  *
  * Throughput: Shopify runs five operations of a shop at once and they are the bottleneck, so all five
  * must be kept busy. A chunk goes out early (from BULK_MIN_CHUNK lines) while fewer than five
  * operations are under way, so a catalogue of a few thousand products is spread over all slots instead
- * of filling one. A chunk's publish must not hold up the next chunks' creates: up to twice as many
- * chunks as slots are in the air, each queueing for a slot (first come, first served). Operations are
- * polled at most `pollMaxMs` apart so a finished one frees its slot quickly (a poll costs a point or two).
+ * of filling one. Up to twice as many chunks as slots are being created at a time (that bounds the
+ * products held in memory), each queueing for a slot (first come, first served). Operations are polled
+ * at most `pollMaxMs` apart so a finished one frees its slot quickly (a poll costs a point or two).
+ *
+ * Publishing uses both of Shopify's channels: bulk operations run outside the cost bucket, which a
+ * bulk load otherwise leaves idle. Created products queue for publishing, and regular publish calls
+ * drain the queue through the cost limiter (on the products lane, so stock and orders still go first)
+ * while the creates keep all slots busy. When the creates are done, the backlog is split between
+ * regular calls and bulk operations by their measured speed (`bulkShare`): a shop with a large bucket
+ * has published nearly everything by then; a small one publishes the rest mostly in bulk. Either way
+ * the slots do the same work as publishing every chunk in bulk would, never more.
  *
  * Every line is an upsert by the product's custom id (publishing is idempotent too), so an operation
  * whose start got no answer, or that failed, is simply run again: at worst Shopify applies the same
@@ -204,7 +236,17 @@ const BULK_MIN_CHUNK = 100;
  */
 export class BulkCreator {
   private chunk: Array<{ target: Product; notes?: string }> = [];
+  /** Chunks whose products are being created (they hold the products: bounded). */
   private running: Promise<void>[] = [];
+  /** Created products waiting to be published. */
+  private toPublish: Array<{ productId: string; ccvId: string }> = [];
+  /** Regular publish workers and bulk publish operations under way (neither rejects). */
+  private publishers = new Set<Promise<void>>();
+  private publishing: Promise<void>[] = [];
+  /** What the channels' speed is measured from: cost of the regular publishes, lines per second of one bulk operation. */
+  private readonly rates = { regularCost: 0, regularCalls: 0, bulkLinesPerSecond: 0 };
+  /** Products published by regular calls and by bulk operations (for the run's report). */
+  readonly published = { regular: 0, bulk: 0 };
   private readonly bulk: ShopifyBulk;
   /** Bulk operations started here that have not finished (waiting for a slot or running). */
   private operations = 0;
@@ -248,6 +290,16 @@ export class BulkCreator {
       await this.flush();
     }
     await Promise.all(this.running);
+    // Nothing more to create: split the publish backlog between the channels so both end together.
+    const restore = this.env.shopify.limiter.stats().restoreRate ?? 0;
+    const regular = this.rates.regularCalls ? restore / Math.max(1, this.rates.regularCost / this.rates.regularCalls) : 0;
+    const toBulk = bulkShare(this.toPublish.length, regular, this.rates.bulkLinesPerSecond);
+    if (toBulk > 0) {
+      const parts = Math.min(BULK_SLOTS, Math.floor(toBulk / BULK_MIN_CHUNK));
+      const size = Math.ceil(toBulk / parts);
+      for (let left = toBulk; left > 0; left -= size) this.publishBulk(this.toPublish.splice(-Math.min(size, left)));
+    }
+    while (this.publishing.length || this.publishers.size) await Promise.race([...this.publishing, ...this.publishers]);
   }
 
   /** Runs a bulk mutation again after an unknown outcome or a transient failure (its lines are idempotent). */
@@ -272,6 +324,8 @@ export class BulkCreator {
     const created: Array<{ productId: string; ccvId: string }> = [];
     try {
       const op = await this.runAgainOnDoubt('creating products', () => this.bulk.runMutation(docs.ProductUpsertBulk, inputs, { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` }));
+      const ran = op.operation.createdAt && op.operation.completedAt ? (Date.parse(op.operation.completedAt) - Date.parse(op.operation.createdAt)) / 1000 : 0;
+      if (ran > 0) this.rates.bulkLinesPerSecond = Math.max(this.rates.bulkLinesPerSecond, inputs.length / ran);
       for await (const line of op.results(this.opts.signal)) {
         const c = byRef.get(line.ref ?? '');
         if (!c) continue;
@@ -297,19 +351,56 @@ export class BulkCreator {
       }
       return;
     }
-    if (created.length && this.publications.length) {
+    if (created.length && this.publications.length) this.queuePublish(created);
+  }
+
+  private queuePublish(items: Array<{ productId: string; ccvId: string }>): void {
+    this.toPublish.push(...items);
+    while (this.publishers.size < REGULAR_PUBLISHERS && this.toPublish.length > 0) {
+      const w: Promise<void> = this.publishRegularly().finally(() => this.publishers.delete(w));
+      this.publishers.add(w);
+    }
+  }
+
+  private async publishRegularly(): Promise<void> {
+    for (let item = this.toPublish.shift(); item; item = this.toPublish.shift()) {
+      try {
+        const pub = await publishProduct(this.env.shopify, item.productId, this.publications, this.opts.signal);
+        this.run.apiCall(pub.cost);
+        this.rates.regularCalls++;
+        this.rates.regularCost += pub.cost.actual ?? pub.cost.requested;
+        if (pub.ok) {
+          await this.env.ledger.recordPush(this.env.pair, ENTITY.product, item.ccvId, { [PUBLISHED]: publishedHash(this.publications) }, this.env.now());
+          this.published.regular++;
+        } else this.env.logger.warn({ product: shortId(item.productId) }, `publishing failed: ${userErrorText(pub.userErrors)}; the next run tries again`);
+      } catch (e) {
+        if (this.opts.signal?.aborted) return;
+        this.env.logger.warn({ product: shortId(item.productId), err: errorMessage(e) }, 'publishing failed; the next run tries again');
+      }
+    }
+  }
+
+  /** Publishes products in one bulk operation; failures are left to the next run, which publishes what the ledger lacks. */
+  private publishBulk(created: Array<{ productId: string; ccvId: string }>): void {
+    if (created.length === 0) return;
+    const p = (async () => {
       try {
         const ccvIdOf = new Map(created.map((c) => [c.productId, c.ccvId]));
         const lines = created.map((c) => ({ ref: c.productId, variables: { id: c.productId, input: this.publications.map((publicationId) => ({ publicationId })) } }));
         const pub = await this.runAgainOnDoubt('publishing products', () => this.bulk.runMutation(docs.ProductPublish, lines, { lane: 'products', signal: this.opts.signal }));
         for await (const line of pub.results(this.opts.signal)) {
           const ccvId = ccvIdOf.get(line.ref ?? '');
-          if (line.ok && ccvId) await this.env.ledger.recordPush(this.env.pair, ENTITY.product, ccvId, { [PUBLISHED]: publishedHash(this.publications) }, this.env.now());
-          else this.env.logger.warn({ product: shortId(line.ref ?? '') }, `publishing failed: ${userErrorText(line.userErrors)}; the next run tries again`);
+          if (line.ok && ccvId) {
+            await this.env.ledger.recordPush(this.env.pair, ENTITY.product, ccvId, { [PUBLISHED]: publishedHash(this.publications) }, this.env.now());
+            this.published.bulk++;
+          } else this.env.logger.warn({ product: shortId(line.ref ?? '') }, `publishing failed: ${userErrorText(line.userErrors)}; the next run tries again`);
         }
       } catch (e) {
         this.env.logger.warn({ err: errorMessage(e) }, 'publishing the bulk-created products failed; the next run publishes them');
       }
-    }
+    })().finally(() => {
+      this.publishing = this.publishing.filter((x) => x !== p);
+    });
+    this.publishing.push(p);
   }
 }

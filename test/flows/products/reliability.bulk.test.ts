@@ -28,12 +28,13 @@ const upsertOps = (ops: Iterable<BulkOperationRec>) => [...ops].filter((o) => o.
 describe('products flow under faults and a kill -9, bulk operations', () => {
   it('ends with Shopify equal to the CCV catalogue and the ledger equal to Shopify', async () => {
     result = await runScenario({
-      products: 160,
+      products: 120,
       seed: 19,
-      yaml: 'flows:\n  products:\n    bulkThreshold: 20\n',
-      // The sandbox's default bulk rate (20 lines/s per operation): the orphaned operation is still running when the next worker starts.
-      bulkLinesPerSecond: 20,
-      killWhen: ({ bulk }) => upsertOps(bulk).some((o) => o.status === 'RUNNING' && o.processed >= o.totalLines * 0.3),
+      yaml: 'flows:\n  products:\n    bulkThreshold: 10\n',
+      // A slow bulk rate (10 lines/s per operation, half the sandbox's default) keeps the orphaned
+      // operations running while the next worker starts.
+      bulkLinesPerSecond: 10,
+      killWhen: ({ bulk }) => upsertOps(bulk).some((o) => o.status === 'RUNNING' && o.processed >= 15),
     });
     const r = result;
     expect(r.killSignal).toBe('SIGKILL');
