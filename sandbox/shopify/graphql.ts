@@ -508,7 +508,8 @@ export async function handleGraphQL(core: SandboxCore, req: GraphQLHttpRequest):
     }
   }
   const headers: Record<string, string> = {};
-  const deprecated = deprecationsOf(info, doc, op, variables);
+  // What the client sent, not the coerced values: coercion fills in defaults, some of them deprecated fields.
+  const deprecated = deprecationsOf(info, doc, op, (parsed.variables ?? {}) as Record<string, unknown>);
   if (deprecated.length) {
     headers['X-Shopify-API-Deprecated-Reason'] = DEPRECATION_DOCS;
     core.log(`deprecated use: ${deprecated.join(' | ')}`);
