@@ -190,18 +190,18 @@ const BULK_MIN_CHUNK = 100;
 const REGULAR_PUBLISHERS = 4;
 
 /** Seconds a bulk operation adds besides its lines: staged upload, start, and noticing it ended. */
-const BULK_OVERHEAD_S = 3;
+const BULK_OVERHEAD_S = 5;
 
 /**
  * How many of `backlog` publishes to hand to bulk operations (in parts of at least BULK_MIN_CHUNK,
- * at most one per slot) so that they and the regular calls (`regularPerSecond`) finish soonest; 0 when
- * the regular calls alone are as quick. `bulkLinesPerSecond` is one operation's speed.
+ * at most one per free slot) so that they and the regular calls (`regularPerSecond`) finish soonest;
+ * 0 when the regular calls alone are as quick. `bulkLinesPerSecond` is one operation's speed.
  */
-export function bulkShare(backlog: number, regularPerSecond: number, bulkLinesPerSecond: number): number {
-  if (bulkLinesPerSecond <= 0) return 0;
+export function bulkShare(backlog: number, regularPerSecond: number, bulkLinesPerSecond: number, slots = BULK_SLOTS): number {
+  if (bulkLinesPerSecond <= 0 || slots <= 0) return 0;
   const time = (x: number) => {
     const regular = regularPerSecond > 0 ? (backlog - x) / regularPerSecond : backlog - x > 0 ? Infinity : 0;
-    const parts = Math.min(BULK_SLOTS, Math.floor(x / BULK_MIN_CHUNK));
+    const parts = Math.min(slots, Math.floor(x / BULK_MIN_CHUNK));
     const bulk = x === 0 ? 0 : BULK_OVERHEAD_S + x / (parts * bulkLinesPerSecond);
     return Math.max(regular, bulk);
   };
@@ -244,12 +244,13 @@ export class BulkCreator {
   private publishers = new Set<Promise<void>>();
   private publishing: Promise<void>[] = [];
   /** What the channels' speed is measured from: cost of the regular publishes, lines per second of one bulk operation. */
-  private readonly rates = { regularCost: 0, regularCalls: 0, bulkLinesPerSecond: 0 };
+  private readonly rates = { regularCost: 0, regularCalls: 0, bulkLinesPerSecond: 0, bulkLinesMeasured: 0 };
   /** Products published by regular calls and by bulk operations (for the run's report). */
   readonly published = { regular: 0, bulk: 0 };
   private readonly bulk: ShopifyBulk;
-  /** Bulk operations started here that have not finished (waiting for a slot or running). */
+  /** Bulk operations started here that have not finished (waiting for a slot or running), and of those the creates. */
   private operations = 0;
+  private createOps = 0;
   created = 0;
 
   constructor(
@@ -291,21 +292,16 @@ export class BulkCreator {
     }
     await Promise.all(this.running);
     // Nothing more to create: split the publish backlog between the channels so both end together.
-    const restore = this.env.shopify.limiter.stats().restoreRate ?? 0;
-    const regular = this.rates.regularCalls ? restore / Math.max(1, this.rates.regularCost / this.rates.regularCalls) : 0;
-    const toBulk = bulkShare(this.toPublish.length, regular, this.rates.bulkLinesPerSecond);
-    if (toBulk > 0) {
-      const parts = Math.min(BULK_SLOTS, Math.floor(toBulk / BULK_MIN_CHUNK));
-      const size = Math.ceil(toBulk / parts);
-      for (let left = toBulk; left > 0; left -= size) this.publishBulk(this.toPublish.splice(-Math.min(size, left)));
-    }
+    this.publishBacklogInBulk(BULK_SLOTS - this.operations, true);
     while (this.publishing.length || this.publishers.size) await Promise.race([...this.publishing, ...this.publishers]);
   }
 
   /** Runs a bulk mutation again after an unknown outcome or a transient failure (its lines are idempotent). */
-  private async runAgainOnDoubt<T>(what: string, start: () => Promise<BulkRun<BulkLineResult<T>>>): Promise<BulkRun<BulkLineResult<T>>> {
+  private async runAgainOnDoubt<T>(what: 'creating products' | 'publishing products', start: () => Promise<BulkRun<BulkLineResult<T>>>): Promise<BulkRun<BulkLineResult<T>>> {
+    const create = what === 'creating products';
     for (let attempt = 1; ; attempt++) {
       this.operations++;
+      if (create) this.createOps++;
       try {
         return await start();
       } catch (e) {
@@ -314,6 +310,10 @@ export class BulkCreator {
         this.env.logger.warn({ err: errorMessage(e), attempt }, `${what}: running the bulk operation again (safe: its lines are upserts by custom id or publishes)`);
       } finally {
         this.operations--;
+        if (create) this.createOps--;
+        // A slot came free while creates are still running elsewhere: the backlog may use it meanwhile.
+        // Once no create runs, finish() decides with the whole backlog known.
+        if (this.createOps > 0) this.publishBacklogInBulk(BULK_SLOTS - this.operations, false);
       }
     }
   }
@@ -321,11 +321,11 @@ export class BulkCreator {
   private async runChunk(chunk: Array<{ target: Product; notes?: string }>): Promise<void> {
     const byRef = new Map(chunk.map((c) => [c.target.key.id, c]));
     const inputs: BulkInput[] = chunk.map((c) => ({ ref: c.target.key.id, variables: { identifier: productIdentifier(c.target.key.id), input: productSetInput(c.target, c.target.key.id, ALL_PRODUCT_FIELDS) } }));
-    const created: Array<{ productId: string; ccvId: string }> = [];
     try {
       const op = await this.runAgainOnDoubt('creating products', () => this.bulk.runMutation(docs.ProductUpsertBulk, inputs, { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` }));
       const ran = op.operation.createdAt && op.operation.completedAt ? (Date.parse(op.operation.completedAt) - Date.parse(op.operation.createdAt)) / 1000 : 0;
-      if (ran > 0) this.rates.bulkLinesPerSecond = Math.max(this.rates.bulkLinesPerSecond, inputs.length / ran);
+      // The longest operation gives the best measure (the times have whole seconds).
+      if (ran > 0 && inputs.length >= this.rates.bulkLinesMeasured) Object.assign(this.rates, { bulkLinesPerSecond: inputs.length / ran, bulkLinesMeasured: inputs.length });
       for await (const line of op.results(this.opts.signal)) {
         const c = byRef.get(line.ref ?? '');
         if (!c) continue;
@@ -339,7 +339,8 @@ export class BulkCreator {
         }
         const written = product.variants.nodes.map((n) => ({ variantId: n.id, sku: n.sku, inventoryItemId: n.inventoryItem?.id ?? null, optionValues: n.selectedOptions }));
         await recordLinks(this.env, c.target, product.id, matchVariants(c.target, written), { ...sourceHashes(c.target), ...pushedHashes(c.target, POLICY_FIELDS) });
-        created.push({ productId: product.id, ccvId: id });
+        // Publishing starts with the first linked line, not after the whole chunk.
+        if (this.publications.length) this.queuePublish({ productId: product.id, ccvId: id });
         this.created++;
         await this.run.record({ action: 'created', entity: ENTITY.product, sourceKey: id, targetId: product.id, diff: createDiff(c.target), message: ['created through a bulk operation', c.notes].filter(Boolean).join('; ') });
       }
@@ -351,11 +352,27 @@ export class BulkCreator {
       }
       return;
     }
-    if (created.length && this.publications.length) this.queuePublish(created);
   }
 
-  private queuePublish(items: Array<{ productId: string; ccvId: string }>): void {
-    this.toPublish.push(...items);
+  /**
+   * Hands part of the publish backlog to bulk operations on slots that are free now (no create is
+   * waiting for them), as `bulkShare` says. Before a regular publish has shown the bucket's speed, only
+   * at the end (`final`).
+   */
+  private publishBacklogInBulk(free: number, final: boolean): void {
+    if (free <= 0 || this.toPublish.length < BULK_MIN_CHUNK || (!final && this.chunk.length >= BULK_MIN_CHUNK)) return;
+    const restore = this.env.shopify.limiter.stats().restoreRate ?? 0;
+    const regular = this.rates.regularCalls ? restore / Math.max(1, this.rates.regularCost / this.rates.regularCalls) : 0;
+    if (!final && regular === 0) return;
+    const toBulk = bulkShare(this.toPublish.length, regular, this.rates.bulkLinesPerSecond, free);
+    if (toBulk === 0) return;
+    const parts = Math.min(free, Math.floor(toBulk / BULK_MIN_CHUNK));
+    const size = Math.ceil(toBulk / parts);
+    for (let left = toBulk; left > 0; left -= size) this.publishBulk(this.toPublish.splice(-Math.min(size, left)));
+  }
+
+  private queuePublish(item: { productId: string; ccvId: string }): void {
+    this.toPublish.push(item);
     while (this.publishers.size < REGULAR_PUBLISHERS && this.toPublish.length > 0) {
       const w: Promise<void> = this.publishRegularly().finally(() => this.publishers.delete(w));
       this.publishers.add(w);
