@@ -320,12 +320,13 @@ export class BulkCreator {
 
   private async runChunk(chunk: Array<{ target: Product; notes?: string }>): Promise<void> {
     const byRef = new Map(chunk.map((c) => [c.target.key.id, c]));
-    const inputs: BulkInput[] = chunk.map((c) => ({ ref: c.target.key.id, variables: { identifier: productIdentifier(c.target.key.id), input: productSetInput(c.target, c.target.key.id, ALL_PRODUCT_FIELDS) } }));
+    // Built per attempt and dropped once serialised: a chunk waiting for a slot holds its products and the file only.
+    const inputs = (): BulkInput[] => chunk.map((c) => ({ ref: c.target.key.id, variables: { identifier: productIdentifier(c.target.key.id), input: productSetInput(c.target, c.target.key.id, ALL_PRODUCT_FIELDS) } }));
     try {
-      const op = await this.runAgainOnDoubt('creating products', () => this.bulk.runMutation(docs.ProductUpsertBulk, inputs, { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` }));
+      const op = await this.runAgainOnDoubt('creating products', () => this.bulk.runMutation(docs.ProductUpsertBulk, inputs(), { lane: 'products', signal: this.opts.signal, clientIdentifier: `koppel-products-${this.run.id}` }));
       const ran = op.operation.createdAt && op.operation.completedAt ? (Date.parse(op.operation.completedAt) - Date.parse(op.operation.createdAt)) / 1000 : 0;
       // The longest operation gives the best measure (the times have whole seconds).
-      if (ran > 0 && inputs.length >= this.rates.bulkLinesMeasured) Object.assign(this.rates, { bulkLinesPerSecond: inputs.length / ran, bulkLinesMeasured: inputs.length });
+      if (ran > 0 && chunk.length >= this.rates.bulkLinesMeasured) Object.assign(this.rates, { bulkLinesPerSecond: chunk.length / ran, bulkLinesMeasured: chunk.length });
       for await (const line of op.results(this.opts.signal)) {
         const c = byRef.get(line.ref ?? '');
         if (!c) continue;
