@@ -34,6 +34,8 @@ describe('products flow under faults and a kill -9, bulk operations', () => {
       // A slow bulk rate (10 lines/s per operation, half the sandbox's default) keeps the orphaned
       // operations running while the next worker starts.
       bulkLinesPerSecond: 10,
+      // What the orphaned operations create is not searchable by SKU for a while.
+      indexLagMs: 10_000,
       killWhen: ({ bulk }) => upsertOps(bulk).some((o) => o.status === 'RUNNING' && o.processed >= 15),
     });
     const r = result;

@@ -38,8 +38,10 @@ export interface ScenarioOptions {
   /** koppel.yaml for the workers (e.g. the bulk threshold). */
   yaml: string;
   bulkLinesPerSecond?: number;
+  /** Shopify's search index lags writes by this much (a product created just before the kill is not found by SKU yet). */
+  indexLagMs?: number;
   /** When to pull the plug on the first worker. */
-  killWhen(w: { ledgerProducts: number; expected: number; bulk: BulkOperationRec[] }): boolean;
+  killWhen(w: { ledgerProducts: number; shopifyProducts: number; expected: number; bulk: BulkOperationRec[] }): boolean;
 }
 
 export interface ScenarioResult {
@@ -48,8 +50,9 @@ export interface ScenarioResult {
   env: FlowEnv;
   ccv: CcvSandbox;
   shopify: ShopifySandbox;
-  /** Ledger products at the moment of the kill. */
+  /** Ledger products at the moment of the kill, and Shopify's (more when a create had committed but was not linked yet). */
   atKill: number;
+  shopifyAtKill: number;
   killSignal: NodeJS.Signals | null;
   /** Executions of the first job (the killed one and its takeover). */
   firstJobAttempts: number;
@@ -98,7 +101,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     cleanup.push(() => store.close());
     const ccv = await startCcvSandbox({ port: 0, products: o.products, seed: o.seed, rateScale: CCV_TIME_SCALE, webhookDispatch: 'manual', logger: () => {} });
     cleanup.push(() => ccv.close());
-    const shopify = await startShopifySandbox({ port: 0, plan: 'plus', seed: o.seed, logger: () => {}, ...(o.bulkLinesPerSecond ? { bulkLinesPerSecond: o.bulkLinesPerSecond } : {}) });
+    const shopify = await startShopifySandbox({ port: 0, plan: 'plus', seed: o.seed, logger: () => {}, indexLagMs: o.indexLagMs ?? 0, ...(o.bulkLinesPerSecond ? { bulkLinesPerSecond: o.bulkLinesPerSecond } : {}) });
     cleanup.push(() => shopify.close());
     const expected = expectedCatalog(ccv);
 
@@ -161,6 +164,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const w1 = spawnWorker(db, world);
     children.push(w1.child);
     let atKill = 0;
+    let shopifyAtKill = 0;
     let dropsArmed = false;
     await until('the moment to kill the first worker', 30_000, async () => {
       atKill = await env.ledger.count(env.pair, 'product');
@@ -169,7 +173,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         dropsArmed = true;
         shopify.setFaults({ dropAfterCommitNext: 2 });
       }
-      return o.killWhen({ ledgerProducts: atKill, expected: expected.valid.size, bulk: bulkOps() });
+      shopifyAtKill = shopify.state.table('products').size;
+      return o.killWhen({ ledgerProducts: atKill, shopifyProducts: shopifyAtKill, expected: expected.valid.size, bulk: bulkOps() });
     });
     w1.child.kill('SIGKILL');
     const died = await w1.exited;
@@ -200,7 +205,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     mutations = 0;
     const last = await syncProducts(env, { dryRun: false, trigger: 'manual', mode: 'full' });
     return {
-      expected, audit, env, ccv, shopify, atKill, killSignal: died.signal,
+      expected, audit, env, ccv, shopify, atKill, shopifyAtKill, killSignal: died.signal,
       firstJobAttempts: (await producer.getJob(first.id))?.attempt ?? 0,
       runs,
       faults: { ...faults, ccv: { error5xx: ccvFaults.error5xx, drop: ccvFaults.drop, '429': ccvFaults['429'] } },
