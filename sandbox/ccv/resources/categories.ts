@@ -74,15 +74,18 @@ function applyCategory(ctx: Ctx, c: CategoryRec, b: Record<string, unknown>): vo
       case 'position': c.position = v as number; break;
       case 'show_on_website': c.show_on_website = v as boolean; break;
       case 'parentcategory_id': {
-        if (v === null || v === 0) { c.parent_id = null; break; }
-        const parent = needRef(s.categories, v, 'parentcategory_id', 'category');
-        for (let p: CategoryRec | undefined = parent; p; p = p.parent_id === null ? undefined : s.categories.get(p.parent_id)) {
-          if (p.id === c.id) throw badField('parentcategory_id', `would make category ${c.id} its own ancestor`);
+        let parentId: number | null = null;
+        if (v !== null && v !== 0) {
+          const parent = needRef(s.categories, v, 'parentcategory_id', 'category');
+          for (let p: CategoryRec | undefined = parent; p; p = p.parent_id === null ? undefined : s.categories.get(p.parent_id)) {
+            if (p.id === c.id) throw badField('parentcategory_id', `would make category ${c.id} its own ancestor`);
+          }
+          parentId = parent.id;
         }
-        if (c.parent_id !== parent.id) {
+        if (c.parent_id !== parentId) {
           // The parent is an indexed key: re-insert to move the record between index buckets.
           s.categories.delete(c.id);
-          c.parent_id = parent.id;
+          c.parent_id = parentId;
           s.categories.insert(c);
         }
         break;

@@ -25,6 +25,13 @@ import { decideFields, describeChanges, fieldValue, sourceChanges } from './plan
 
 const FLOW = 'products';
 const STREAM = 'ccv.products';
+/**
+ * What the mapping of every product depends on besides the product itself: the flow's settings, the
+ * category tree (ancestor tags) and both shops' tax setting. A delta run only sees products whose
+ * modification date moved, so when these change it compares everything instead (reads only where
+ * nothing changed), rather than leaving the catalogue half-mapped until the nightly reconcile.
+ */
+const INPUTS_STREAM = 'mapping-inputs';
 /** Products planned and written at once (the cost limiter paces the writes). */
 const CONCURRENCY = 8;
 /** Lines per bulk operation on the first load. */
@@ -74,7 +81,19 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
     const categories = new Map<string, Category>((await readCcvCategories(env.ccv, signal)).map((c) => [c.key.id, c]));
     const firstSync = (await env.ledger.count(env.pair, ENTITY.product)) === 0;
     const catalog = firstSync ? await CatalogIndex.load(env.shopify, signal) : undefined;
-    const checkpoint = opts.mode !== 'full' && !firstSync ? await env.checkpoints.get(FLOW, STREAM) : undefined;
+    const inputs = contentHash({
+      settings,
+      tree: [...categories.values()].map((c) => [c.key.id, c.parentKey?.id ?? null]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      ccvPricesIncludeVat: ccvShop.pricesIncludeVat,
+      shopifyTaxesIncluded: shop.taxesIncluded,
+    });
+    const lastInputs = await env.checkpoints.get(FLOW, INPUTS_STREAM);
+    const inputsChanged = lastInputs?.cursor !== inputs;
+    let checkpoint = opts.mode !== 'full' && !firstSync ? await env.checkpoints.get(FLOW, STREAM) : undefined;
+    if (checkpoint && inputsChanged) {
+      env.logger.info({ flow: FLOW }, 'the products settings, the CCV category tree or a shop\'s tax setting changed since the last run: comparing every product');
+      checkpoint = undefined;
+    }
     const mapCtx: MapContext = { settings, fieldMap, categories, targetTaxesIncluded: shop.taxesIncluded };
 
     let publications: string[] = [];
@@ -147,7 +166,7 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       return createProduct(env, run, target, publications, notes, signal);
     };
 
-    const process = async (rec: CcvProductRecord): Promise<void> => {
+    const processRecord = async (rec: CcvProductRecord): Promise<void> => {
       // Duplicate SKUs are decided in reading order, before anything awaits, so the outcome is stable.
       const dupProblems: Problem[] = [];
       for (const v of rec.product?.variants ?? []) {
@@ -262,7 +281,7 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
 
     for await (const rec of readCcvProducts(env.ccv, { shop: ccvShop, taxTable, skuSources: settings.skuSources, modifiedSince: checkpoint?.cursor, signal })) {
       if (!newestModify || rec.modifyDate > newestModify) newestModify = rec.modifyDate;
-      await pool.run(() => process(rec));
+      await pool.run(() => processRecord(rec));
     }
     const poolError = await pool.drain();
     await bulk?.finish();
@@ -275,10 +294,15 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       linking.duplicateSkus.shopify = [...new Set([...linking.duplicateSkus.shopify, ...[...catalog.bySku].filter(([, v]) => v.length > 1).map(([s]) => s)])];
     }
 
-    // The checkpoint moves to the newest modification seen, unless a record failed: then only up to it.
+    // The checkpoint moves to the newest modification seen, unless a record failed: then it stays, so the next run reads it again.
     if (!dryRun && newestModify && run.counts.failed === 0 && poolError === undefined) {
       await env.checkpoints.commit({ flow: FLOW, stream: STREAM, cursor: newestModify, runId: run.id }, env.now());
-    } else if (!dryRun && oldestFailed) {
+    }
+    // The mapping inputs are remembered once every product has been compared with them.
+    if (!dryRun && checkpoint === undefined && run.counts.failed === 0 && poolError === undefined) {
+      await env.checkpoints.commit({ flow: FLOW, stream: INPUTS_STREAM, cursor: inputs, runId: run.id }, env.now());
+    }
+    if (!dryRun && oldestFailed) {
       env.logger.warn({ oldestFailed }, 'some products failed: the delta checkpoint stays, the next run reads them again');
     }
     const record = await run.finish();

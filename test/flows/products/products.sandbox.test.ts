@@ -63,6 +63,43 @@ describe('products flow, CCV → Shopify', () => {
     expect(p.product.title).toBe('Regenjas Deluxe');
   });
 
+  it('a category moved in CCV re-tags its products on the next delta run, though no product changed', async () => {
+    world = await startWorld({ ccv: { products: 40 } });
+    await sync(world);
+    const cats = world.ccv.state.categories.all();
+    const links = world.ccv.state.productToCategories.all();
+    // A category with a parent and a product that is in it but not in the parent itself.
+    const pick = links.map((l) => ({ l, cat: cats.find((c) => c.id === l.category_id)! }))
+      .find(({ l, cat }) => cat.parent_id !== null && !links.some((o) => o.product_id === l.product_id && o.category_id === cat.parent_id));
+    expect(pick, 'the seed has a product in a subcategory').toBeDefined();
+    const { l, cat } = pick!;
+    const oldParentTag = `ccv-cat-${cat.parent_id}`;
+    const tagsOf = async () => {
+      const link = await world!.env.ledger.bySource(world!.env.pair, 'product', String(l.product_id));
+      return (await shopifyGql<{ product: { tags: string[] } }>(world!.shopify, 'query($id: ID!) { product(id: $id) { tags } }', { id: link!.targetId })).product.tags;
+    };
+    expect(await tagsOf()).toContain(oldParentTag);
+
+    await world.env.ccv.patch(`categories/${cat.id}`, { parentcategory_id: null });
+    const r = await sync(world);
+    expect(r.run.counts.updated).toBeGreaterThanOrEqual(1);
+    expect(r.run.counts.failed).toBe(0);
+    // Its category tags are now the product's categories and their ancestors in the moved tree.
+    const tree = new Map(world.ccv.state.categories.all().map((c) => [c.id, c.parent_id]));
+    const want = new Set<string>();
+    for (const o of links.filter((o) => o.product_id === l.product_id)) {
+      for (let c: number | null | undefined = o.category_id; c != null; c = tree.get(c)) want.add(`ccv-cat-${c}`);
+    }
+    expect((await tagsOf()).filter((t) => t.startsWith('ccv-cat-')).sort()).toEqual([...want].sort());
+    expect(want).not.toContain(oldParentTag);
+
+    // The full comparison is remembered: the next delta run reads only down to its checkpoint (the boundary
+    // product, modified at the checkpoint itself, is read again), not all 40.
+    const again = await sync(world);
+    expect(again.run.counts).toMatchObject({ created: 0, updated: 0, failed: 0 });
+    expect(again.run.counts.skipped).toBeLessThanOrEqual(1);
+  });
+
   it('respects field policies: a description only on create, a title edited in Shopify kept', async () => {
     let now = Date.now();
     world = await startWorld({
