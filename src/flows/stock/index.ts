@@ -126,6 +126,7 @@ export function defineStockJobs(runtime: JobRuntime, env: FlowEnv, settings: Sto
 }
 
 export function stockSchedules(settings: StockSettings): ScheduleSpec[] {
+  if (!settings.enabled) return [];
   const out: ScheduleSpec[] = [
     { name: `${JOBS.poll}:${LANES.ccv}`, job: JOBS.poll, every: settings.signals.ordersEvery, key: 'poll', lanes: [LANES.ccv] },
     { name: `${JOBS.reconcile}:${LANES.ccv}`, job: JOBS.reconcile, ...(settings.schedule ? { cron: settings.schedule } : { every: settings.reconcile.every }), key: 'reconcile', lanes: [...BOTH], data: { trigger: 'schedule' } },

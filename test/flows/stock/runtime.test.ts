@@ -81,8 +81,10 @@ describe('the stock flow on the job runtime', () => {
     expect(() => stockFlow.define(runtime, w.env)).toThrow(/flows\.stock\.formula: .*unknown name reserverd/);
   });
 
-  it('schedules what the settings ask for', () => {
-    const s = stockSchedules(stockSettings({ stock: { schedule: '15 * * * *', signals: { modifydateEvery: 'off' }, sweep: { enabled: false } } }));
+  it('schedules what the settings ask for, and nothing while the flow is switched off', () => {
+    expect(stockSchedules(stockSettings({ stock: { enabled: false } }))).toEqual([]);
+    expect(stockSchedules(stockSettings({}))).toEqual([]);
+    const s = stockSchedules(stockSettings({ stock: { enabled: true, schedule: '15 * * * *', signals: { modifydateEvery: 'off' }, sweep: { enabled: false } } }));
     expect(s.map((x) => [x.job, x.every ?? x.cron])).toEqual([[JOBS.poll, '5s'], [JOBS.reconcile, '15 * * * *']]);
   });
 });
