@@ -22,6 +22,7 @@ import { webhookRoutes } from '../server/webhooks.js';
 import { KvRepository } from '../store/kv.js';
 import { openStore, type Store } from '../store/db.js';
 import { VERSION } from '../version.js';
+import { JOB_GRACE_MS } from './signals.js';
 import { resolveConnections, startSandboxes, type ResolvedConnections } from './sandboxes.js';
 
 export interface KoppelProcess {
@@ -93,7 +94,7 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
     const engine = createEngine(store, { logger: log });
     const installed = await installFlows(engine.runtime, env);
     await engine.start();
-    closers.push(() => engine.stop({ graceMs: 3000 }));
+    closers.push(() => engine.stop({ graceMs: JOB_GRACE_MS }));
     // Enabled flows run once at start (their jobs coalesce with a scheduled run already waiting).
     for (const m of Object.values(FLOW_MODULES)) {
       if (config.flows[m.name].enabled && m.enqueue) await m.enqueue(engine.runtime, { mode: 'delta', trigger: 'startup' });

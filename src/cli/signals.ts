@@ -2,6 +2,11 @@ import type { Logger } from '../obs/log.js';
 
 /** Graceful shutdown budget: after this the process exits regardless. */
 export const SHUTDOWN_BUDGET_MS = 5000;
+/**
+ * Running jobs get this long to finish on a stop; then their abort signal, and they hand themselves
+ * back (the engine waits as long again for that): the whole stop fits the budget.
+ */
+export const JOB_GRACE_MS = 1500;
 
 /**
  * Resolves after SIGINT or SIGTERM once `stop` has finished. A second signal, or a stop that takes

@@ -54,6 +54,13 @@ for (const d of dialectCases()) {
       expect(await cancelled.finish({ status: 'cancelled' })).toMatchObject({ status: 'cancelled', dryRun: true });
     });
 
+    it('a run whose job was stopped and handed back is abandoned, not failed; a job timeout is a failure', async () => {
+      const stopped = await runs.start({ flow: 'products', trigger: 'startup' });
+      expect(await stopped.finish({ error: new KoppelError({ code: 'JOB_ABORTED_STOP', message: 'job aborted (stop)' }) })).toMatchObject({ status: 'abandoned' });
+      const timedOut = await runs.start({ flow: 'products', trigger: 'schedule' });
+      expect(await timedOut.finish({ error: new KoppelError({ code: 'JOB_ABORTED_TIMEOUT', message: 'job aborted (timeout)' }) })).toMatchObject({ status: 'failed' });
+    });
+
     it('lists newest first by flow and status, with cursor paging', async () => {
       for (let i = 0; i < 7; i++) {
         const r = await runs.start({ flow: i % 2 ? 'stock' : 'products', trigger: 'schedule', id: `run-${i}` }, 1000 + i * 100);

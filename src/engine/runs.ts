@@ -14,6 +14,14 @@ import type { Database, RunTable } from '../store/schema.js';
 import type { ActivityAction } from './activity.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'abandoned';
+
+/**
+ * Error codes of a job the runtime stopped and handed back (shutdown, a lost lane or lease): what it
+ * was doing is not a failure, the job runs again. A timeout (JOB_ABORTED_TIMEOUT) is a failure.
+ */
+export function isHandedBack(code: string | undefined): boolean {
+  return code === 'JOB_ABORTED_STOP' || code === 'JOB_ABORTED_LANE' || code === 'JOB_ABORTED_LEASE';
+}
 export type RunTrigger = 'manual' | 'schedule' | 'webhook' | 'startup' | 'replay' | (string & {});
 
 export interface RunCounts {
@@ -200,8 +208,9 @@ export class RunTracker {
   async finish(opts: { status?: Exclude<RunStatus, 'running'>; error?: unknown } = {}, now = Date.now()): Promise<RunRecord> {
     if (this.finished) throw new KoppelError({ code: 'RUN_FINISHED', message: `run ${this.id} was already finished`, hint: 'this is a bug in the flow' });
     this.finished = true;
-    const status: RunStatus = opts.status ?? (opts.error !== undefined ? 'failed' : this.counts.quarantined + this.counts.failed > 0 ? 'partial' : 'succeeded');
     const err = opts.error;
+    const status: RunStatus = opts.status
+      ?? (err !== undefined ? (err instanceof KoppelError && isHandedBack(err.code) ? 'abandoned' : 'failed') : this.counts.quarantined + this.counts.failed > 0 ? 'partial' : 'succeeded');
     await this.db
       .updateTable('run')
       .set({

@@ -3,9 +3,10 @@
  * and progress for the terminal and the logs. Flows report what happened to each record here and
  * never write to the journal or the run table themselves.
  */
+import { KoppelError } from '../core/errors.js';
 import type { CostInfo } from '../connectors/shopify/client.js';
 import type { ActivityAction, ActivityEntry } from '../engine/activity.js';
-import type { RunRecord, RunTracker, RunTrigger } from '../engine/runs.js';
+import { isHandedBack, type RunRecord, type RunTracker, type RunTrigger } from '../engine/runs.js';
 import type { FieldChange } from '../core/privacy.js';
 import type { FlowEnv } from './env.js';
 
@@ -34,6 +35,8 @@ export interface FlowRunOptions {
   jobId?: string;
   dryRun?: boolean;
   progress?: ProgressSink;
+  /** The job's signal: once the runtime stops the job and hands it back, what the run was doing is not a failure. */
+  signal?: AbortSignal;
 }
 
 const FLUSH_EVERY = 200;
@@ -68,6 +71,9 @@ export class FlowRun {
 
   /** One record's outcome. Dry runs count but write no activity rows. */
   async record(o: RecordOutcome): Promise<void> {
+    // A record cut short because its job was stopped (shutdown, lost lease) did not fail: the job is
+    // handed back and the record is tried again with it.
+    if (o.action === 'failed' && (isHandedBack(o.error?.code) || this.handedBack())) return;
     this.tracker.count(o.action);
     if (o.action === 'failed') this.tracker.error();
     this.done++;
@@ -108,6 +114,12 @@ export class FlowRun {
   async finish(error?: unknown): Promise<RunRecord> {
     await this.flush();
     this.opts.progress?.stop();
-    return this.tracker.finish(error === undefined ? {} : { error }, this.env.now());
+    return this.tracker.finish(error === undefined ? {} : this.handedBack() ? { status: 'abandoned', error } : { error }, this.env.now());
+  }
+
+  /** Whether the runtime stopped this run's job to hand it back (the connectors report that as their own "cancelled" errors). */
+  private handedBack(): boolean {
+    const reason: unknown = this.opts.signal?.reason;
+    return this.opts.signal?.aborted === true && reason instanceof KoppelError && isHandedBack(reason.code);
   }
 }

@@ -87,10 +87,13 @@ describe('koppel CLI', () => {
     expect(r.stdout).not.toContain('topsecret');
   });
 
-  it('start serves /healthz and stops cleanly within 5 seconds of SIGINT', async () => {
+  it('start serves /healthz and, in the middle of a first load, stops cleanly within 5 seconds of SIGINT', async () => {
     const file = join(dir, 'start.yaml');
-    writeFileSync(file, 'sandbox:\n  ccvPort: 0\n  shopifyPort: 0\n  products: 40\n');
-    const child = spawnCli(['--config', file, 'start'], { cwd: dir, env: { PORT: '0', KOPPEL_DATA_DIR: join(dir, 'run-data') } });
+    const data = join(dir, 'run-data');
+    // The flows `koppel start` runs on the demo data when there is no koppel.yaml.
+    writeFileSync(file, 'sandbox:\n  ccvPort: 0\n  shopifyPort: 0\n  products: 400\nflows:\n  products: { enabled: true }\n  categories: { enabled: true }\n  stock: { enabled: true }\n');
+    const env = { PORT: '0', KOPPEL_DATA_DIR: data };
+    const child = spawnCli(['--config', file, 'start'], { cwd: dir, env });
     const line = await waitForLine(child, /Koppel is serving/);
     const url = (JSON.parse(line) as { url: string }).url;
     const res = await fetch(`${url}/healthz`);
@@ -103,11 +106,24 @@ describe('koppel CLI', () => {
     expect(home).toContain('CCV sandbox');
     expect(home).toContain('Shopify sandbox');
     expect(home).toMatch(/Demo mode/);
+    // Stop while the products flow is creating products in Shopify.
+    for (let i = 0; ; i++) {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      if (/operation="ProductUpsert",outcome="ok"} \d+/.test(metrics)) break;
+      if (i > 300) throw new Error('the products flow never started creating products');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const t0 = Date.now();
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGINT');
     const code = await exited;
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(code).toBe(0);
+    // Nothing the stop interrupted counts as failed: the runs were handed back, to run again.
+    const runs = JSON.parse((await runCli(['--config', file, 'runs', '--json'], { cwd: dir, env })).stdout) as Array<{ flow: string; status: string }>;
+    expect(runs.find((r) => r.flow === 'products')?.status).toMatch(/^(abandoned|succeeded|partial)$/);
+    expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
+    const failed = JSON.parse((await runCli(['--config', file, 'log', '--outcome', 'failed', '--json'], { cwd: dir, env })).stdout) as unknown[];
+    expect(failed).toEqual([]);
   });
 });

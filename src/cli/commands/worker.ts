@@ -5,7 +5,7 @@ import { dialectOf, redactUrl } from '../../store/url.js';
 import { openCliEnv } from '../env.js';
 import { databaseUrl } from '../runtime.js';
 import { EXIT, ExitError, type Register } from '../context.js';
-import { untilSignal } from '../signals.js';
+import { JOB_GRACE_MS, untilSignal } from '../signals.js';
 
 export const register: Register = (program, ctx) => {
   program
@@ -25,7 +25,7 @@ export const register: Register = (program, ctx) => {
       await engine.start();
       logger.info({ workerId: engine.runtime.workerId, schedules: installed.scheduled }, 'worker started');
       await untilSignal(logger, async () => {
-        await engine.stop({ graceMs: 3000 });
+        await engine.stop({ graceMs: JOB_GRACE_MS });
         await cli.close();
       });
     });

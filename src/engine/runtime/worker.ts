@@ -326,12 +326,12 @@ export class WorkerCore implements JobRuntime {
       const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
       if (this.running.size > 0) {
         this.log.info({ running: this.running.size, graceMs }, 'waiting for running jobs to finish');
-        await Promise.race([all(), sleep(graceMs)]);
+        await settledWithin(all(), graceMs);
       }
       if (this.running.size > 0) {
         for (const r of this.running.values()) this.abort(r, 'stop');
         // Handlers that honour their signal settle now and hand their job back themselves.
-        await Promise.race([all(), sleep(Math.min(5000, Math.max(500, graceMs)))]);
+        await settledWithin(all(), Math.min(5000, Math.max(500, graceMs)));
       }
       for (const r of [...this.running.values()]) {
         r.abandoned = true;
@@ -642,6 +642,16 @@ export class WorkerCore implements JobRuntime {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits for `p` or `ms`, whichever comes first, and leaves no timer behind (it would hold the process open). */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function shuffle<T>(a: T[]): T[] {

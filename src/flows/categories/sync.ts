@@ -46,7 +46,7 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
   const policies = categoryPolicies(fieldMap);
   const { dryRun, signal } = opts;
   const mode = opts.mode ?? 'delta';
-  const run = await FlowRun.start(env, { flow: FLOW, direction: 'ccv_to_shopify', trigger: opts.trigger, jobId: opts.jobId, dryRun, progress: opts.progress });
+  const run = await FlowRun.start(env, { flow: FLOW, direction: 'ccv_to_shopify', trigger: opts.trigger, jobId: opts.jobId, dryRun, progress: opts.progress, signal });
   const plan: CategoryPlanItem[] = [];
   const notices: string[] = [];
   try {
@@ -164,7 +164,7 @@ export async function syncCategories(env: FlowEnv, opts: FlowSyncOptions): Promi
       });
     }
     const poolError = await pool.drain();
-    if (poolError !== undefined) env.logger.warn({ err: String(poolError) }, 'some categories failed; the next run tries them again');
+    if (poolError !== undefined && !signal?.aborted) env.logger.warn({ err: String(poolError) }, 'some categories failed; the next run tries them again');
 
     // Categories Koppel linked that CCV no longer has: reported once, never deleted in Shopify.
     let removed = await linksMissingFrom(env, set.byId);

@@ -66,7 +66,7 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
   const taxTable = taxTariffTable(settings.taxTariffs ?? {});
   const dryRun = opts.dryRun;
   const signal = opts.signal;
-  const run = await FlowRun.start(env, { flow: FLOW, direction: 'ccv_to_shopify', trigger: opts.trigger, jobId: opts.jobId, dryRun, progress: opts.progress });
+  const run = await FlowRun.start(env, { flow: FLOW, direction: 'ccv_to_shopify', trigger: opts.trigger, jobId: opts.jobId, dryRun, progress: opts.progress, signal });
   const plan: PlanItem[] = [];
   try {
     const [ccvShop, shop] = await Promise.all([readShopInfo(env.ccv, signal), readShopifyShop(env.shopify, signal)]);
