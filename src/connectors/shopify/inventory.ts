@@ -1,11 +1,11 @@
 /**
- * Canonical inventory calls on Shopify: locations, SKU → inventory item, available quantities, and
+ * Canonical inventory calls on Shopify: locations, SKUs → inventory items, available quantities, and
  * compare-and-set writes. Shopify's names (GIDs, userError codes) stay in here; callers get plain
  * results with the conflicts already sorted out per entry.
  */
 import type { ShopifyClient } from './client.js';
 import * as docs from './documents.js';
-import { StockItemLevel, StockLocationLevels, type StockLocationLevelsData } from './documents.stock.js';
+import { StockItemLevel, StockLocationLevels, StockVariantsBySkus, type StockLocationLevelsData, type StockVariantsBySkusData } from './documents.stock.js';
 import type { LocationsData } from './documents.types.js';
 import type { Lane } from './limiter.js';
 import { KoppelError } from '../../core/errors.js';
@@ -30,23 +30,86 @@ export async function listLocations(client: ShopifyClient, lane: Lane = 'stock',
 export interface ShopifyItemMatch {
   inventoryItemId: string;
   variantId: string;
-  productId: string;
-  tracked: boolean;
+}
+
+export interface SkuLookup {
+  /** Variants whose SKU is exactly the SKU (case-sensitive). */
+  matches: ShopifyItemMatch[];
+  /** The search for this SKU alone returned more variants than Koppel pages through: an exact match beyond them cannot be excluded. */
+  truncated: boolean;
 }
 
 /**
- * Variants whose SKU is exactly `sku` (case-sensitive). Shopify's `sku:` search is tokenised and
- * case-insensitive, so near matches come back too and are filtered out here; `truncated` says the
- * search returned a full page, so an exact match beyond it cannot be excluded.
+ * How the batched SKU search pages. Defaults: 40 SKUs per search; a first page of 100 variants (room
+ * for every SKU's hit and some near matches, requested cost 202), further pages of 250 (cost 502);
+ * a batch needing more than 4 pages holds a SKU many others contain, and its SKUs are searched one
+ * by one; one SKU's search gives up after 40 pages (100 + 39 x 250 variants) and says so (`truncated`).
  */
-export async function findItemsBySku(client: ShopifyClient, sku: string, lane: Lane = 'stock', signal?: AbortSignal): Promise<{ matches: ShopifyItemMatch[]; truncated: boolean }> {
-  const first = 25;
-  const r = await client.query(docs.VariantsBySku, { query: `sku:${JSON.stringify(sku)}`, first }, { lane, ...(signal ? { signal } : {}) });
-  const nodes = r.data.productVariants.nodes;
-  const matches = nodes
-    .filter((v) => v.sku === sku)
-    .map((v) => ({ inventoryItemId: v.inventoryItem.id, variantId: v.id, productId: v.product.id, tracked: v.inventoryItem.tracked }));
-  return { matches, truncated: nodes.length >= first && matches.length === 0 };
+export interface SkuSearchSizes {
+  batch: number;
+  firstPage: number;
+  nextPage: number;
+  batchMaxPages: number;
+  singleMaxPages: number;
+}
+
+export const SKU_SEARCH: SkuSearchSizes = { batch: 40, firstPage: 100, nextPage: 250, batchMaxPages: 4, singleMaxPages: 40 };
+export const SKU_BATCH = SKU_SEARCH.batch;
+
+/**
+ * A `sku:` search term for exactly this text, quoted as Shopify's search syntax wants: a phrase in
+ * double quotes, with `\` and `"` escaped by a backslash.
+ */
+export function skuSearchTerm(sku: string): string {
+  return `sku:"${sku.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** One search for several SKUs, paged on with the cursor up to `maxPages`; `complete` is false when more pages were left. */
+async function searchSkus(client: ShopifyClient, skus: readonly string[], maxPages: number, sizes: SkuSearchSizes, lane: Lane, signal?: AbortSignal): Promise<{ found: Map<string, ShopifyItemMatch[]>; complete: boolean }> {
+  const wanted = new Set(skus);
+  const found = new Map<string, ShopifyItemMatch[]>();
+  const query = skus.map(skuSearchTerm).join(' OR ');
+  let after: string | null = null;
+  for (let page = 0; page < maxPages; page++) {
+    const r: { data: StockVariantsBySkusData } = await client.query(StockVariantsBySkus, { query, first: page === 0 ? sizes.firstPage : sizes.nextPage, after }, { lane, ...(signal ? { signal } : {}) });
+    const conn = r.data.productVariants;
+    for (const v of conn.nodes) {
+      // Shopify's search is tokenised and case-insensitive: only an exact SKU counts.
+      if (v.sku === null || !wanted.has(v.sku)) continue;
+      const list = found.get(v.sku) ?? [];
+      if (!list.some((m) => m.variantId === v.id)) list.push({ inventoryItemId: v.inventoryItem.id, variantId: v.id });
+      found.set(v.sku, list);
+    }
+    if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) return { found, complete: true };
+    after = conn.pageInfo.endCursor;
+  }
+  return { found, complete: false };
+}
+
+/**
+ * The Shopify variants of many SKUs, exact and case-sensitive, in searches of `sizes.batch` SKUs:
+ * ⌈n / 40⌉ queries for n SKUs when each has few near matches. A full page is paged on with the
+ * cursor; a batch whose results run past `batchMaxPages` is searched again SKU by SKU, so a SKU is
+ * never called unknown (or single) because other SKUs' near matches filled the pages.
+ */
+export async function findItemsBySkus(client: ShopifyClient, skus: readonly string[], opts: { lane?: Lane; signal?: AbortSignal; sizes?: Partial<SkuSearchSizes> } = {}): Promise<Map<string, SkuLookup>> {
+  const sizes = { ...SKU_SEARCH, ...opts.sizes };
+  const lane = opts.lane ?? 'stock';
+  const unique = [...new Set(skus)];
+  const out = new Map<string, SkuLookup>();
+  for (let i = 0; i < unique.length; i += sizes.batch) {
+    const batch = unique.slice(i, i + sizes.batch);
+    const r = batch.length > 1 ? await searchSkus(client, batch, sizes.batchMaxPages, sizes, lane, opts.signal) : undefined;
+    for (const sku of batch) {
+      if (r?.complete) {
+        out.set(sku, { matches: r.found.get(sku) ?? [], truncated: false });
+        continue;
+      }
+      const one = await searchSkus(client, [sku], sizes.singleMaxPages, sizes, lane, opts.signal);
+      out.set(sku, { matches: one.found.get(sku) ?? [], truncated: !one.complete });
+    }
+  }
+  return out;
 }
 
 export interface ItemLevel {

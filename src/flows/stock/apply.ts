@@ -23,8 +23,8 @@ import { jobIdFrom } from '../../engine/runtime/ids.js';
 import type { FlowEnv } from '../env.js';
 import type { LocationQuantity, TargetLocation, VariantComputation } from './compute.js';
 import type { LazyRun } from './lazy-run.js';
-import { ledgerItems, lookupAndLink } from './resolve.js';
-import { levelKey, type LevelRow, type StockState } from './state.js';
+import { ledgerItems, lookupAndLinkMany, type Resolution } from './resolve.js';
+import { levelKey, type LevelRow, type StockState, type VariantRow } from './state.js';
 
 export const STOCK_ENTITY = 'stock';
 export const DIRECTION = 'ccv_to_shopify';
@@ -141,6 +141,9 @@ export class StockApplier {
     const work: Work[] = [];
     const variantRows: Array<Parameters<StockState['putVariant']>[0]> = [];
 
+    // First what each variant needs; the SKUs to look up in Shopify are then searched in batches.
+    const steps: Array<{ c: VariantComputation; before: VariantRow | undefined; problem: ProblemNote | null; item: string | null }> = [];
+    const wants: Array<{ variantKey: string; sku: string }> = [];
     for (const c of comps) {
       const before = prev.get(c.variantKey);
       if (before && before.computed_at > ctx.readAt) {
@@ -154,28 +157,33 @@ export class StockApplier {
         if (link?.inventoryItemId) item = link.inventoryItemId;
         else if (before && isSkuProblem(before.problem_code) && before.problem_key === `${before.problem_code}|${c.sku}` && !ctx.reconcile) {
           problem = { code: before.problem_code!, message: '', hint: '', key: before.problem_key, action: 'quarantined' };
-        } else {
-          const res = await lookupAndLink(this.env.shopify, this.env.ledger, { pair: this.env.pair, variantKey: c.variantKey, sku: c.sku, dryRun: ctx.dryRun, now, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          if (res.kind === 'item') item = res.inventoryItemId;
-          else problem = skuProblem(c, res);
-        }
+        } else wants.push({ variantKey: c.variantKey, sku: c.sku });
       }
+      steps.push({ c, before, problem, item });
+    }
+    const found = await lookupAndLinkMany(this.env.shopify, this.env.ledger, {
+      pair: this.env.pair, wants, dryRun: ctx.dryRun, now, lane: ctx.lane ?? 'stock', ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+
+    for (const { c, before, ...step } of steps) {
+      let { problem, item } = step;
+      const res = found.get(c.variantKey);
+      if (res?.kind === 'item') item = res.inventoryItemId;
+      else if (res) problem = skuProblem(c, res);
+      const inputs = {
+        variant_key: c.variantKey,
+        product_id: c.productId,
+        sku: c.sku,
+        tracked: c.tracked ? 1 : 0,
+        raw_stock: c.rawStock,
+        on_hand: c.onHand,
+        reserved: c.reserved,
+        notes: c.notes.length || c.reservedBy.length ? JSON.stringify({ notes: c.notes, reservedBy: c.reservedBy }) : null,
+        computed_at: ctx.readAt,
+      };
       if (!ctx.dryRun) {
         const same = problem && before?.problem_key === problem.key;
-        variantRows.push({
-          variant_key: c.variantKey,
-          product_id: c.productId,
-          sku: c.sku,
-          tracked: c.tracked ? 1 : 0,
-          raw_stock: c.rawStock,
-          on_hand: c.onHand,
-          reserved: c.reserved,
-          notes: c.notes.length || c.reservedBy.length ? JSON.stringify({ notes: c.notes, reservedBy: c.reservedBy }) : null,
-          problem_code: problem?.code ?? null,
-          problem_key: problem?.key ?? null,
-          problem_at: problem ? (same ? before!.problem_at : now) : null,
-          computed_at: ctx.readAt,
-        });
+        variantRows.push({ ...inputs, problem_code: problem?.code ?? null, problem_key: problem?.key ?? null, problem_at: problem ? (same ? before!.problem_at : now) : null });
       }
       if (problem) {
         if (problem.action === 'quarantined') sum.problems++;
@@ -444,7 +452,7 @@ function isSkuProblem(code: string | null): boolean {
   return code === 'STOCK_SKU_UNKNOWN' || code === 'STOCK_SKU_AMBIGUOUS' || code === 'STOCK_LINK_CONFLICT';
 }
 
-function skuProblem(c: VariantComputation, res: Exclude<Awaited<ReturnType<typeof lookupAndLink>>, { kind: 'item' }>): ProblemNote {
+function skuProblem(c: VariantComputation, res: Exclude<Resolution, { kind: 'item' }>): ProblemNote {
   const who = `SKU ${c.sku} (CCV variant ${c.variantKey})`;
   switch (res.kind) {
     case 'unknown':

@@ -1,11 +1,12 @@
 /**
  * CCV variant → Shopify inventory item. First the ledger's `variant` link (written by the products
  * flow: refs.inventoryItem); else an exact, case-sensitive SKU lookup in Shopify whose single hit is
- * recorded in the ledger, so the next time needs no lookup. No hit or several hits are problems the
- * caller reports once.
+ * recorded in the ledger, so the next time needs no lookup. Lookups are batched: one search for up
+ * to 40 SKUs. No hit or several hits are problems the caller reports once.
  */
 import type { ShopifyClient } from '../../connectors/shopify/client.js';
-import { findItemsBySku } from '../../connectors/shopify/inventory.js';
+import { findItemsBySkus } from '../../connectors/shopify/inventory.js';
+import type { Lane } from '../../connectors/shopify/limiter.js';
 import { isKoppelError } from '../../core/errors.js';
 import type { IdentityLedger } from '../../engine/ledger.js';
 import type { Database } from '../../store/schema.js';
@@ -32,24 +33,43 @@ export async function ledgerItems(db: Kysely<Database>, pair: string, keys: read
   return out;
 }
 
-/** Looks a SKU up in Shopify and, with exactly one hit, links it in the ledger (unless `dryRun`). */
-export async function lookupAndLink(
+/**
+ * Looks the SKUs of several variants up in Shopify in batched searches (findItemsBySkus: ⌈n / 40⌉
+ * queries for n SKUs) and links each single hit in the ledger (unless `dryRun`), in the order given:
+ * when two CCV variants share a SKU, the first is linked and the second gets `link_conflict`.
+ */
+export async function lookupAndLinkMany(
   shopify: ShopifyClient,
   ledger: IdentityLedger,
-  q: { pair: string; variantKey: string; sku: string; dryRun: boolean; now: number; signal?: AbortSignal },
-): Promise<Resolution> {
-  const found = await findItemsBySku(shopify, q.sku, 'stock', q.signal);
-  if (found.matches.length === 0) return { kind: 'unknown', truncated: found.truncated };
-  if (found.matches.length > 1) return { kind: 'ambiguous', variantIds: found.matches.map((m) => m.variantId) };
-  const m = found.matches[0]!;
-  if (!q.dryRun) {
-    // Refs are unique across links, so a variant link carries the inventory item only (as the products flow writes it).
-    try {
-      await ledger.link({ pair: q.pair, entity: 'variant', sourceKey: q.variantKey, targetId: m.variantId, refs: { inventoryItem: m.inventoryItemId }, sku: q.sku, direction: 'source_to_target' }, q.now);
-    } catch (e) {
-      if (isKoppelError(e) && e.code.startsWith('LEDGER_')) return { kind: 'link_conflict', message: e.message };
-      throw e;
+  q: { pair: string; wants: ReadonlyArray<{ variantKey: string; sku: string }>; dryRun: boolean; now: number; lane?: Lane; signal?: AbortSignal },
+): Promise<Map<string, Resolution>> {
+  const out = new Map<string, Resolution>();
+  if (q.wants.length === 0) return out;
+  const found = await findItemsBySkus(shopify, q.wants.map((w) => w.sku), { lane: q.lane ?? 'stock', ...(q.signal ? { signal: q.signal } : {}) });
+  for (const w of q.wants) {
+    const f = found.get(w.sku) ?? { matches: [], truncated: false };
+    if (f.matches.length === 0) {
+      out.set(w.variantKey, { kind: 'unknown', truncated: f.truncated });
+      continue;
     }
+    if (f.matches.length > 1) {
+      out.set(w.variantKey, { kind: 'ambiguous', variantIds: f.matches.map((m) => m.variantId) });
+      continue;
+    }
+    const m = f.matches[0]!;
+    if (!q.dryRun) {
+      // Refs are unique across links, so a variant link carries the inventory item only (as the products flow writes it).
+      try {
+        await ledger.link({ pair: q.pair, entity: 'variant', sourceKey: w.variantKey, targetId: m.variantId, refs: { inventoryItem: m.inventoryItemId }, sku: w.sku, direction: 'source_to_target' }, q.now);
+      } catch (e) {
+        if (isKoppelError(e) && e.code.startsWith('LEDGER_')) {
+          out.set(w.variantKey, { kind: 'link_conflict', message: e.message });
+          continue;
+        }
+        throw e;
+      }
+    }
+    out.set(w.variantKey, { kind: 'item', inventoryItemId: m.inventoryItemId, variantId: m.variantId, via: 'lookup' });
   }
-  return { kind: 'item', inventoryItemId: m.inventoryItemId, variantId: m.variantId, via: 'lookup' };
+  return out;
 }

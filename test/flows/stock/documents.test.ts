@@ -9,7 +9,7 @@ import { operationByName, type GqlDocument } from '../../../src/connectors/shopi
 import { generate } from '../../connectors/shopify/codegen.js';
 import { adminSchema, SCHEMA_VERSIONS } from '../../connectors/shopify/support/schemas.js';
 
-const DOCS: GqlDocument[] = [stockDocs.StockLocationLevels, stockDocs.StockItemLevel] as unknown as GqlDocument[];
+const DOCS: GqlDocument[] = [stockDocs.StockLocationLevels, stockDocs.StockItemLevel, stockDocs.StockVariantsBySkus] as unknown as GqlDocument[];
 
 describe('stock documents', () => {
   it('are registered in the one document registry', () => {
@@ -30,10 +30,13 @@ describe('stock documents', () => {
     }
   });
 
-  it('stay under the single-query cost cap with their defaults (a full page of levels: 503)', () => {
+  it('stay under the single-query cost cap with their defaults (a full page of levels: 503, a SKU batch: 202)', () => {
     expect(estimateCost(stockDocs.StockLocationLevels, { id: 'gid://shopify/Location/1' })).toBeLessThanOrEqual(SINGLE_QUERY_MAX_COST);
     expect(estimateCost(stockDocs.StockLocationLevels, { id: 'gid://shopify/Location/1' })).toBe(503);
     expect(estimateCost(stockDocs.StockItemLevel, { id: 'x', locationId: 'y' })).toBeLessThan(10);
+    // The batched SKU lookup: a first page of 100 and a continuation page of 250, both well under the cap.
+    expect(estimateCost(stockDocs.StockVariantsBySkus, { query: 'sku:"A"' })).toBe(202);
+    expect(estimateCost(stockDocs.StockVariantsBySkus, { query: 'sku:"A"', first: 250, after: 'c' })).toBe(502);
   });
 
   it('read the inventory item out of a level id, and refuse an id they cannot read', () => {

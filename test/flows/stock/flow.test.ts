@@ -235,7 +235,7 @@ describe('stock flow: bad input', () => {
     // Lookups are not repeated on every poll either.
     w.calls.length = 0;
     await svc.refreshProduct(Number(missing.key.split('/')[0]), op('order'));
-    expect(countOps(w.calls).VariantsBySku ?? 0).toBe(0);
+    expect(countOps(w.calls).StockVariantsBySkus ?? 0).toBe(0);
   });
 
   it('finds an unlinked SKU in Shopify by exact SKU, links it in the ledger and pushes', async () => {
