@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { LANES } from '../env.js';
 import type { FlowModule } from '../module.js';
+import { stockFlow } from '../stock/index.js';
 import { syncProducts } from './sync.js';
 
 export const PRODUCTS_JOB = 'products.sync';
@@ -19,7 +20,13 @@ export const productsFlow: FlowModule = {
       lanes: () => LANES_USED,
       retry: { maxAttempts: 5, initialDelayMs: 30_000 },
       handler: async (data, ctx) => {
-        await syncProducts(env, { dryRun: false, trigger: data.trigger, mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
+        const report = await syncProducts(env, { dryRun: false, trigger: data.trigger, mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
+        // Variants created or linked now get their stock at once: a stock pass against what Koppel last
+        // pushed (coalesces with one already waiting). Until the first products run, the stock flow leaves
+        // unlinked variants to it.
+        if (env.config.flows.stock.enabled && report.run.counts.created + report.run.counts.updated > 0) {
+          await stockFlow.enqueue!(runtime, { mode: 'delta', trigger: 'products' });
+        }
       },
     });
   },

@@ -77,6 +77,8 @@ export interface ApplySummary {
   problems: number;
   /** Variants left to a writer holding newer CCV data. */
   superseded: number;
+  /** Variants without a Shopify link left for the products flow, which has not completed a sync yet. */
+  awaitingProducts: number;
 }
 
 export interface Work {
@@ -107,6 +109,9 @@ interface ProblemNote {
 }
 
 const READ_CONCURRENCY = 8;
+/** The products flow's delta checkpoint (src/flows/products/sync.ts): there once it completed a sync. */
+const PRODUCTS_FLOW = 'products';
+const PRODUCTS_STREAM = 'ccv.products';
 const MAX_ROUNDS = 4;
 
 async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -117,6 +122,8 @@ async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<voi
 }
 
 export class StockApplier {
+  private productsDone = false;
+
   constructor(
     private readonly env: FlowEnv,
     private readonly settings: StockSettings,
@@ -132,7 +139,7 @@ export class StockApplier {
    * The reconcile prepares CCV pages while Shopify's figures are still loading.
    */
   async prepare(comps: readonly VariantComputation[], ctx: Omit<ApplyContext, 'snapshot'> & { reconcile: boolean }): Promise<Prepared> {
-    const sum: ApplySummary = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0 };
+    const sum: ApplySummary = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0, awaitingProducts: 0 };
     if (comps.length === 0) return { work: [], sum };
     const now = this.env.now();
     const keys = comps.map((c) => c.variantKey);
@@ -142,8 +149,9 @@ export class StockApplier {
     const variantRows: Array<Parameters<StockState['putVariant']>[0]> = [];
 
     // First what each variant needs; the SKUs to look up in Shopify are then searched in batches.
-    const steps: Array<{ c: VariantComputation; before: VariantRow | undefined; problem: ProblemNote | null; item: string | null }> = [];
+    const steps: Array<{ c: VariantComputation; before: VariantRow | undefined; problem: ProblemNote | null; item: string | null; awaiting: boolean }> = [];
     const wants: Array<{ variantKey: string; sku: string }> = [];
+    let productsReady: boolean | undefined;
     for (const c of comps) {
       const before = prev.get(c.variantKey);
       if (before && before.computed_at > ctx.readAt) {
@@ -152,20 +160,22 @@ export class StockApplier {
       }
       let problem = this.problemOf(c);
       let item: string | null = null;
+      let awaiting = false;
       if (!problem && !c.skip && c.sku !== null) {
         const link = links.get(c.variantKey);
         if (link?.inventoryItemId) item = link.inventoryItemId;
+        else if (!(productsReady ??= await this.productsReady())) awaiting = true;
         else if (before && isSkuProblem(before.problem_code) && before.problem_key === `${before.problem_code}|${c.sku}` && !ctx.reconcile) {
           problem = { code: before.problem_code!, message: '', hint: '', key: before.problem_key, action: 'quarantined' };
         } else wants.push({ variantKey: c.variantKey, sku: c.sku });
       }
-      steps.push({ c, before, problem, item });
+      steps.push({ c, before, problem, item, awaiting });
     }
     const found = await lookupAndLinkMany(this.env.shopify, this.env.ledger, {
       pair: this.env.pair, wants, dryRun: ctx.dryRun, now, lane: ctx.lane ?? 'stock', ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
 
-    for (const { c, before, ...step } of steps) {
+    for (const { c, before, awaiting, ...step } of steps) {
       let { problem, item } = step;
       const res = found.get(c.variantKey);
       if (res?.kind === 'item') item = res.inventoryItemId;
@@ -181,6 +191,14 @@ export class StockApplier {
         notes: c.notes.length || c.reservedBy.length ? JSON.stringify({ notes: c.notes, reservedBy: c.reservedBy }) : null,
         computed_at: ctx.readAt,
       };
+      if (awaiting) {
+        // Not linked yet and the products flow has not completed a sync: it will create or link the
+        // variant, and its run queues a stock pass. Not looked up, not a problem; inputs kept as they were.
+        sum.awaitingProducts++;
+        ctx.run.count('skipped');
+        if (!ctx.dryRun) variantRows.push({ ...inputs, problem_code: before?.problem_code ?? null, problem_key: before?.problem_key ?? null, problem_at: before?.problem_at ?? null });
+        continue;
+      }
       if (!ctx.dryRun) {
         const same = problem && before?.problem_key === problem.key;
         variantRows.push({ ...inputs, problem_code: problem?.code ?? null, problem_key: problem?.key ?? null, problem_at: problem ? (same ? before!.problem_at : now) : null });
@@ -297,6 +315,20 @@ export class StockApplier {
       await this.writeBatch(writes.slice(b * MAX_SET_QUANTITIES, (b + 1) * MAX_SET_QUANTITIES), b, ctx, sum);
     }
     return sum;
+  }
+
+  /**
+   * False while the products flow is enabled and has not completed a sync (no checkpoint, no
+   * finished run): an unlinked variant is then most likely one it is about to create, and looking it
+   * up would cost a Shopify search per batch and report it unknown. True once it has (remembered).
+   */
+  private async productsReady(): Promise<boolean> {
+    if (this.productsDone || !this.env.config.flows.products.enabled) return true;
+    if (await this.env.checkpoints.get(PRODUCTS_FLOW, PRODUCTS_STREAM)) return (this.productsDone = true);
+    // A run with failed products finishes `partial` and keeps no checkpoint; it still created or linked the rest.
+    const finished = await this.env.store.db.selectFrom('run').select('id')
+      .where('flow', '=', PRODUCTS_FLOW).where('dry_run', '=', 0).where('status', 'in', ['succeeded', 'partial']).limit(1).executeTakeFirst();
+    return (this.productsDone = finished !== undefined);
   }
 
   private problemOf(c: VariantComputation): ProblemNote | null {

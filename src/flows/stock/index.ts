@@ -116,10 +116,11 @@ export function defineStockJobs(runtime: JobRuntime, env: FlowEnv, settings: Sto
     lanes: () => [...BOTH],
     handler: (d, ctx) =>
       withRun(env, ctx, triggerOf(d, 'schedule'), true, async (run) => {
-        // `state`: `koppel sync stock` without --full, against what Koppel last pushed.
+        // `state`: `koppel sync stock` without --full (or the pass a products run queues), against what
+        // Koppel last pushed; its activity names what queued it (`manual`, `startup`, `products`).
         const mode = (d as { mode?: unknown }).mode === 'state' ? 'state' : 'reconcile';
-        const t = await svc.fullPass({ ...op(ctx, run, mode === 'state' ? 'manual' : 'reconcile'), mode });
-        ctx.log.info({ flow: FLOW, mode, products: t.products, shopifyLevels: t.shopifyLevels, written: t.written, conflicts: t.conflicts, problems: t.problems }, 'stock full pass done');
+        const t = await svc.fullPass({ ...op(ctx, run, mode === 'state' ? triggerOf(d, 'manual') : 'reconcile'), mode });
+        ctx.log.info({ flow: FLOW, mode, products: t.products, shopifyLevels: t.shopifyLevels, written: t.written, conflicts: t.conflicts, problems: t.problems, awaitingProducts: t.awaitingProducts }, 'stock full pass done');
       }),
   });
   return svc;

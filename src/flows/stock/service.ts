@@ -344,7 +344,7 @@ export class StockService {
    */
   async fullPass(ctx: OpContext & { mode: 'reconcile' | 'state'; onPlanned?: (p: PlannedChange) => void; onProgress?: (products: number) => void }): Promise<FullPassSummary> {
     const started = this.env.now();
-    const total: FullPassSummary = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0, products: 0, shopifyLevels: 0, shopifyMs: 0, totalMs: 0 };
+    const total: FullPassSummary = { planned: [], written: 0, unchanged: 0, conflicts: 0, problems: 0, superseded: 0, awaitingProducts: 0, products: 0, shopifyLevels: 0, shopifyMs: 0, totalMs: 0 };
     const locations = await this.locations.resolve(ctx.signal);
     const priority = ctx.mode === 'reconcile' ? PRIORITY.reconcile : PRIORITY.stock;
     // CCV pages are read and prepared (inputs stored, items resolved) while Shopify's figures load:
@@ -399,6 +399,7 @@ export class StockService {
         total.conflicts += sum.conflicts;
         total.problems += sum.problems;
         total.superseded += sum.superseded;
+        total.awaitingProducts += sum.awaitingProducts;
         for (const p of sum.planned) {
           ctx.onPlanned?.(p);
           if (total.planned.length < 10_000) total.planned.push(p);
@@ -413,6 +414,12 @@ export class StockService {
     }
     if (ccvError) throw ccvError;
     total.totalMs = this.env.now() - started;
+    if (total.awaitingProducts > 0) {
+      this.env.logger.info(
+        { flow: FLOW, mode: ctx.mode, variants: total.awaitingProducts },
+        `stock: ${total.awaitingProducts} CCV variant(s) without a Shopify link left for the products flow, which has not completed a sync yet; their stock follows the products flow's first run`,
+      );
+    }
     if (ctx.mode === 'reconcile' && !ctx.dryRun) await this.env.checkpoints.commit({ flow: FLOW, stream: STREAMS.reconcile, cursor: String(this.env.now()) }, this.env.now());
     return total;
   }
