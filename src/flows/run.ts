@@ -39,11 +39,14 @@ export interface FlowRunOptions {
   signal?: AbortSignal;
 }
 
+/** Activity rows are written in batches of this many, or this often, so `koppel runs` shows live counts. */
 const FLUSH_EVERY = 200;
+const FLUSH_AFTER_MS = 2000;
 
 export class FlowRun {
   private pending: ActivityEntry[] = [];
   private done = 0;
+  private flushedAt = 0;
 
   private constructor(
     private readonly env: FlowEnv,
@@ -92,7 +95,7 @@ export class FlowRun {
       ...(o.message ? { message: o.message } : {}),
       at: this.env.now(),
     });
-    if (this.pending.length >= FLUSH_EVERY) await this.flush();
+    if (this.pending.length >= FLUSH_EVERY || this.env.now() - this.flushedAt >= FLUSH_AFTER_MS) await this.flush();
   }
 
   /** Accounts one Shopify call (cost points) or one CCV call (no cost). */
@@ -105,6 +108,7 @@ export class FlowRun {
   }
 
   async flush(): Promise<void> {
+    this.flushedAt = this.env.now();
     const batch = this.pending;
     this.pending = [];
     if (batch.length) await this.env.activity.record(batch, this.env.now());
