@@ -48,9 +48,15 @@ async function setup(o: WorldOptions = {}) {
   return { w, svc, settings, op, expected, queued, drain };
 }
 
+/**
+ * The journal, newest record first. Runs write their rows in batches (at least every 2 s), so the
+ * journal's own order (by row id) interleaves runs that are open at the same time: order by when
+ * each row was recorded.
+ */
 const activity = async (w: World, key?: string) => {
   for (const r of runs.splice(0)) await r.finish();
-  return (await w.env.activity.query({ flow: 'stock', ...(key ? { key } : {}), limit: 1000 })).items;
+  const items = (await w.env.activity.query({ flow: 'stock', ...(key ? { key } : {}), limit: 1000 })).items;
+  return items.map((r, i) => ({ r, i })).sort((a, b) => b.r.at.getTime() - a.r.at.getTime() || a.i - b.i).map((x) => x.r);
 };
 
 describe('stock flow: reconcile and zero writes', () => {
