@@ -16,10 +16,10 @@ describe('FlowRun', () => {
     const env = { ...world.env, now: () => now };
     const run = await FlowRun.start(env, { flow: 'products', direction: 'ccv_to_shopify', trigger: 'manual' });
     await run.record({ action: 'created', entity: 'product', sourceKey: '1' });
-    now += 500;
+    now += 1500;
     await run.record({ action: 'created', entity: 'product', sourceKey: '2' });
-    expect((await env.runs.get(run.id))!.counts.created).toBe(1);
-    now += 2000;
+    expect((await env.runs.get(run.id))!.counts.created).toBe(0);
+    now += 500;
     await run.record({ action: 'created', entity: 'product', sourceKey: '3' });
     expect((await env.runs.get(run.id))!.counts.created).toBe(3);
     expect((await env.activity.query({ runId: run.id })).items).toHaveLength(3);

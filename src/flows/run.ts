@@ -46,13 +46,15 @@ const FLUSH_AFTER_MS = 2000;
 export class FlowRun {
   private pending: ActivityEntry[] = [];
   private done = 0;
-  private flushedAt = 0;
+  private flushedAt: number;
 
   private constructor(
     private readonly env: FlowEnv,
     readonly tracker: RunTracker,
     readonly opts: FlowRunOptions,
-  ) {}
+  ) {
+    this.flushedAt = env.now();
+  }
 
   static async start(env: FlowEnv, opts: FlowRunOptions): Promise<FlowRun> {
     const tracker = await env.runs.start({ flow: opts.flow, trigger: opts.trigger, jobId: opts.jobId, dryRun: opts.dryRun === true }, env.now());

@@ -9,6 +9,18 @@ export const PRODUCTS_JOB = 'products.sync';
 
 const JobData = z.strictObject({ mode: z.enum(['delta', 'full']).default('delta'), trigger: z.string().max(30).default('schedule') });
 const LANES_USED = [LANES.ccv, LANES.shopify];
+/** Products created in one run from which the stock pass that follows is a reconcile. */
+const RECONCILE_STOCK_AFTER = 250;
+
+/**
+ * The stock pass a products run calls for: none when it changed nothing; after a few new products a
+ * pass against what Koppel last pushed (it reads each new item's level); after many (a first load) a
+ * reconcile, which reads the location's levels 250 per call instead of one per item.
+ */
+export function stockPassAfter(counts: { created: number; updated: number }): 'delta' | 'full' | undefined {
+  if (counts.created + counts.updated === 0) return undefined;
+  return counts.created >= RECONCILE_STOCK_AFTER ? 'full' : 'delta';
+}
 
 export const productsFlow: FlowModule = {
   name: 'products',
@@ -21,12 +33,10 @@ export const productsFlow: FlowModule = {
       retry: { maxAttempts: 5, initialDelayMs: 30_000 },
       handler: async (data, ctx) => {
         const report = await syncProducts(env, { dryRun: false, trigger: data.trigger, mode: data.mode, jobId: ctx.jobId, signal: ctx.signal });
-        // Variants created or linked now get their stock at once: a stock pass against what Koppel last
-        // pushed (coalesces with one already waiting). Until the first products run, the stock flow leaves
-        // unlinked variants to it.
-        if (env.config.flows.stock.enabled && report.run.counts.created + report.run.counts.updated > 0) {
-          await stockFlow.enqueue!(runtime, { mode: 'delta', trigger: 'products' });
-        }
+        // Variants created or linked now get their stock at once (coalesces with a stock pass already
+        // waiting). Until the first products run, the stock flow leaves unlinked variants to it.
+        const mode = env.config.flows.stock.enabled ? stockPassAfter(report.run.counts) : undefined;
+        if (mode) await stockFlow.enqueue!(runtime, { mode, trigger: 'products' });
       },
     });
   },
