@@ -119,7 +119,8 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
         jobFor: () => null,
       },
     });
-    const server = await listen(createApp(status, { webhooks }), { host: config.server.host, port: config.server.port });
+    const recentRuns = async () => (await env.runs.list({ limit: 12 })).items;
+    const server = await listen(createApp(status, { webhooks, recentRuns }), { host: config.server.host, port: config.server.port });
     closers.push(() => server.close());
     services.unshift({ name: 'Dashboard', url: server.url });
 

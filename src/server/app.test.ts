@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../engine/runs.js';
 import { createApp, type ServerStatus } from './app.js';
 
 const status = (over: Partial<ServerStatus> = {}): ServerStatus => ({
@@ -40,5 +41,20 @@ describe('HTTP app', () => {
     expect(html).toContain('Demo mode');
     expect(html).toContain('/srv/koppel/data/koppel.db');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('the home page lists the recent runs with their counts, and a failed run\'s error', async () => {
+    const run = (over: Partial<RunRecord>): RunRecord => ({
+      id: 'r', flow: 'products', trigger: 'schedule', jobId: null, dryRun: false, status: 'succeeded', startedAt: new Date(), finishedAt: new Date(), durationMs: 12_300,
+      counts: { created: 498, updated: 0, skipped: 0, quarantined: 2, failed: 0 }, apiCalls: 3, apiCost: 10, throttleWaits: 0, throttleWaitMs: 0, errors: 0, error: null, ...over,
+    });
+    const runs = [run({ status: 'partial' }), run({ flow: 'stock', status: 'failed', error: { code: 'STOCK_LOCATION_UNKNOWN', message: 'Shopify has no location named Winkel Utrecht' } })];
+    const html = await (await createApp(() => status(), { recentRuns: async () => runs }).request('/')).text();
+    expect(html).toContain('Recent runs');
+    expect(html).toContain('>498<');
+    expect(html).toContain('12.3 s');
+    expect(html).toContain('STOCK_LOCATION_UNKNOWN: Shopify has no location named Winkel Utrecht');
+    expect(await (await createApp(() => status(), { recentRuns: async () => [] }).request('/')).text()).toContain('No runs yet');
+    expect(await (await createApp(() => status()).request('/')).text()).not.toContain('Recent runs');
   });
 });

@@ -2,6 +2,7 @@
 /** The HTTP surface: health, home page; later the dashboard, JSON API and webhook receivers. */
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import type { RunRecord } from '../engine/runs.js';
 import { registry } from '../obs/metrics.js';
 import { HomePage } from './pages/home.js';
 
@@ -29,6 +30,8 @@ export interface ServerStatus {
 export interface AppParts {
   /** Mounted under /webhooks (CCV and Shopify receivers). */
   webhooks?: Hono;
+  /** The newest runs, for the home page. */
+  recentRuns?: () => Promise<RunRecord[]>;
 }
 
 export function createApp(status: () => ServerStatus, parts: AppParts = {}): Hono {
@@ -41,6 +44,9 @@ export function createApp(status: () => ServerStatus, parts: AppParts = {}): Hon
   });
   // Prometheus metrics: API requests, latency, retries, throttle waits and budget per client.
   app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
-  app.get('/', (c) => c.html('<!doctype html>' + String(<HomePage status={status()} />)));
+  app.get('/', async (c) => {
+    const runs = parts.recentRuns ? await parts.recentRuns() : undefined;
+    return c.html('<!doctype html>' + String(<HomePage status={status()} runs={runs} />));
+  });
   return app;
 }
