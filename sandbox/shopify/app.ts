@@ -92,6 +92,7 @@ export function createApp(core: SandboxCore): Hono {
         'POST /__sandbox/faults           {errorRate, failNext, errorStatus, latencyMs, latencyJitterMs, dropAfterCommitRate, dropAfterCommitNext} or {reset: true}',
         'POST /__sandbox/tokens           {scopes?: string[], ttlSeconds?: number} mints an access token',
         'POST /__sandbox/index-lag        {ms} search index lag',
+        'POST /__sandbox/snapshot         {file?} writes the snapshot file (default: the snapshotFile option)',
         ...[...core.registry.adminRoutes.keys()].map((n) => `POST /__sandbox/${n}`),
       ],
     }),
@@ -145,6 +146,12 @@ export function createApp(core: SandboxCore): Hono {
     if (typeof b.ms !== 'number' || b.ms < 0) throw new SandboxInputError('ms must be a non-negative number');
     core.index.setLag(b.ms);
     return c.json({ ms: b.ms });
+  });
+  app.post('/__sandbox/snapshot', async (c) => {
+    const b = await readJson(c);
+    if (b.file !== undefined && (typeof b.file !== 'string' || b.file === '')) throw new SandboxInputError('file must be a path');
+    if (b.file === undefined && !core.options.snapshotFile) throw new SandboxInputError('no snapshot file: pass {file} or start the sandbox with snapshotFile');
+    return c.json({ written: core.saveSnapshot(b.file as string | undefined) });
   });
   app.post('/__sandbox/*', async (c) => {
     const name = c.req.path.slice('/__sandbox/'.length);

@@ -9,6 +9,8 @@ import { gid } from './gid.js';
 import { IdempotencyStore } from './idempotency.js';
 import type { Registry } from './registry.js';
 import { SearchIndex } from './search.js';
+import { decodeResult, keyToJSON, parseSnapshot, readSnapshotFile, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, writeSnapshotFile } from './snapshot.js';
+import type { IdempotencyKeyJSON, ShopifySnapshot } from './snapshot.js';
 import { SandboxState } from './state.js';
 
 export interface CoreOptions {
@@ -50,6 +52,8 @@ export interface CoreOptions {
   webhookReorderMs: number;
   /** A webhook receiver must answer within this many ms (real time), else the attempt failed. Default 5000. */
   webhookTimeoutMs: number;
+  /** Snapshot file: loaded at start when it exists (instead of the seed), written by saveSnapshot(). */
+  snapshotFile: string | undefined;
 }
 
 export const DEFAULT_SHOP = 'koppel-demo.myshopify.com';
@@ -94,6 +98,7 @@ export function normalizeOptions(o: Partial<CoreOptions> = {}): CoreOptions {
     webhookDuplicateRate: probability('webhookDuplicateRate', o.webhookDuplicateRate ?? 0),
     webhookReorderMs: nonNegative('webhookReorderMs', o.webhookReorderMs ?? 0),
     webhookTimeoutMs: positive('webhookTimeoutMs', o.webhookTimeoutMs ?? 5000),
+    snapshotFile: o.snapshotFile,
   };
 }
 
@@ -198,7 +203,11 @@ export class SandboxCore {
     this.idempotency = new IdempotencyStore(now, this.options.idempotencyRetentionMs);
     this.faults = new Faults(this.options.seed);
     this.scheduler = new Scheduler(now);
-    this.reset();
+    const snap = this.options.snapshotFile ? readSnapshotFile(this.options.snapshotFile) : undefined;
+    if (snap) {
+      this.load(snap, this.options.snapshotFile!);
+      this.log(`loaded snapshot ${this.options.snapshotFile!}: ${this.state.table('products').size} products`);
+    } else this.reset();
   }
 
   now(): number {
@@ -242,6 +251,68 @@ export class SandboxCore {
     this.dirty.clear();
     this.bucket.reset();
     for (const seed of this.registry.seeders) seed(this);
+    this.flush();
+  }
+
+  // ---- snapshots (snapshot.ts) ----
+
+  /** The shop as a snapshot (plain data; runs due work first so the file holds a settled shop). */
+  snapshot(): ShopifySnapshot {
+    this.tick();
+    const { shop, tables, seq } = this.state.toJSON();
+    const idempotency: IdempotencyKeyJSON[] = [];
+    for (const [key, e] of this.idempotency.list()) {
+      const j = keyToJSON(key, e, this.registry.views);
+      if (j) idempotency.push(j);
+    }
+    const parts: Record<string, unknown> = {};
+    for (const p of this.registry.persisted) {
+      const data = p.save?.(this);
+      if (data !== undefined) parts[p.name] = data;
+    }
+    return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, savedAt: this.nowIso(), idStart: this.state.firstId, shop, seq, idempotency, parts, tables };
+  }
+
+  /** Writes the snapshot file atomically; returns its path. */
+  saveSnapshot(file = this.options.snapshotFile): string {
+    if (!file) throw new Error('no snapshot file: pass one or start the sandbox with snapshotFile');
+    writeSnapshotFile(file, this.snapshot());
+    return file;
+  }
+
+  /** Replaces the shop with a snapshot (`raw` is validated and copied). */
+  loadSnapshot(raw: unknown): void {
+    this.load(parseSnapshot(structuredClone(raw)), 'snapshot');
+  }
+
+  private load(snap: ShopifySnapshot, source: string): void {
+    if (snap.shop.myshopifyDomain !== this.options.shop) {
+      throw new Error(`${source} holds the shop ${snap.shop.myshopifyDomain}, but this sandbox serves ${this.options.shop}`);
+    }
+    this.state = SandboxState.fromJSON({ shop: snap.shop, tables: snap.tables, seq: snap.seq }, BigInt(snap.idStart));
+    this.index.clear();
+    this.idempotency.clear();
+    this.scheduler.clear();
+    this.dirty.clear();
+    this.bucket.setPlan(snap.shop.plan);
+    this.bucket.reset();
+    for (const p of this.registry.persisted) p.load(this, snap.parts[p.name]);
+    // The search index as if every loaded record had been indexed long ago: no lag for loaded records.
+    for (const table of this.state.tableNames()) {
+      for (const rec of this.state.table(table).values()) {
+        const kind = /^gid:\/\/shopify\/([A-Za-z0-9]+)\//.exec(rec.id)?.[1];
+        const spec = kind ? this.registry.searchKinds.get(kind) : undefined;
+        if (spec) this.index.putSettled(kind!, rec.id, spec.document(this, rec.id));
+      }
+    }
+    const load = (typeName: string, id: string): unknown => this.registry.views.get(typeName)?.(this, id);
+    for (const k of snap.idempotency) {
+      if (k.status === 'failed') this.idempotency.restore(k.key, { hash: k.hash, status: 'failed', at: k.at });
+      else {
+        const result = decodeResult(k.result, load);
+        if (result !== undefined) this.idempotency.restore(k.key, { hash: k.hash, status: 'done', at: k.at, result });
+      }
+    }
     this.flush();
   }
 

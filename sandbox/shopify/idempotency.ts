@@ -13,7 +13,7 @@ export type IdempotencyOutcome =
   | { kind: 'concurrent' }
   | { kind: 'failed' };
 
-interface Entry {
+export interface IdempotencyEntry {
   hash: string;
   status: 'running' | 'done' | 'failed';
   result?: unknown;
@@ -36,7 +36,7 @@ export function stableHash(value: unknown): string {
 }
 
 export class IdempotencyStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, IdempotencyEntry>();
 
   constructor(
     private readonly now: () => number,
@@ -87,6 +87,17 @@ export class IdempotencyStore {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Every key not yet expired, oldest first (for snapshots). */
+  list(): [string, IdempotencyEntry][] {
+    this.sweep();
+    return [...this.entries];
+  }
+
+  /** Puts back a key from a snapshot. */
+  restore(key: string, entry: IdempotencyEntry): void {
+    this.entries.set(key, entry);
   }
 
   get size(): number {

@@ -15,6 +15,7 @@ import { DEFAULT_MODULES } from './ops/index.js';
 import { Registry } from './registry.js';
 import type { Module } from './registry.js';
 import { DEFAULT_VERSION, loadSchema, SUPPORTED_VERSIONS } from './schema.js';
+import type { ShopifySnapshot } from './snapshot.js';
 import type { SandboxState } from './state.js';
 
 export { DEFAULT_ACCESS_TOKEN, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SCOPES } from './auth.js';
@@ -26,6 +27,8 @@ export type { FaultConfig } from './faults.js';
 export { Registry, unsupported, SandboxInputError } from './registry.js';
 export type { Module, Resolver, ScopeRule } from './registry.js';
 export type { RequestContext } from './context.js';
+export type { ShopifySnapshot } from './snapshot.js';
+export { SNAPSHOT_FORMAT as SHOPIFY_SNAPSHOT_FORMAT, SNAPSHOT_VERSION as SHOPIFY_SNAPSHOT_VERSION } from './snapshot.js';
 export { DEFAULT_VERSION, SUPPORTED_VERSIONS } from './schema.js';
 export { DEFAULT_MODULES } from './ops/index.js';
 export { settleWebhooks, webhookDeliveries, setWebhookSettings, retryDelayMs, WEBHOOK_MAX_ATTEMPTS } from './ops/webhooks.js';
@@ -84,6 +87,12 @@ export interface ShopifySandboxOptions {
   webhookReorderMs?: number;
   /** Real-time limit for a webhook receiver's answer. Default 5000 ms. */
   webhookTimeoutMs?: number;
+  /**
+   * Snapshot file (JSON): when it exists at start, the shop is loaded from it instead of the seed (a file that
+   * does not parse or has the wrong shape is an error naming the file); written by `saveSnapshot()`,
+   * `POST /__sandbox/snapshot` and on `close()`. See "Snapshots" in sandbox/shopify/README.md.
+   */
+  snapshotFile?: string;
   /** Operation modules (default DEFAULT_MODULES). */
   modules?: readonly Module[];
 }
@@ -107,11 +116,16 @@ export interface ShopifySandboxHandle {
   setPlan(plan: PlanName, rateScale?: number): void;
   setFaults(f: Partial<FaultConfig>): FaultConfig;
   issueToken(opts?: { scopes?: string[]; ttlSeconds?: number }): TokenInfo;
+  /** The shop as snapshot data (what the file holds). */
+  snapshot(): ShopifySnapshot;
+  /** Writes the snapshot atomically to `file` (default: the `snapshotFile` option); returns the path. */
+  saveSnapshot(file?: string): string;
 }
 
 export interface ShopifySandbox extends ShopifySandboxHandle {
   /** e.g. http://127.0.0.1:4200 */
   readonly origin: string;
+  /** Stops the server; with `snapshotFile` set, writes the snapshot first. */
   close(): Promise<void>;
 }
 
@@ -150,6 +164,8 @@ export function createShopifySandbox(opts: ShopifySandboxOptions = {}, originFor
     setPlan: (plan, rateScale) => core.setPlan(plan, rateScale),
     setFaults: (f) => core.faults.set(f),
     issueToken: (o) => core.tokens.issue(o),
+    snapshot: () => core.snapshot(),
+    saveSnapshot: (file) => core.saveSnapshot(file),
   };
 }
 
@@ -183,6 +199,15 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         clearInterval(ticker);
+        if (handle.core.options.snapshotFile) {
+          try {
+            handle.core.log(`Shopify sandbox snapshot written to ${handle.core.saveSnapshot()}`);
+          } catch (err) {
+            reject(err as Error);
+            server.close();
+            return;
+          }
+        }
         server.close((err) => (err ? reject(err) : resolve()));
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });

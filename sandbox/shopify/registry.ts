@@ -49,6 +49,22 @@ export interface MetafieldOwnerKind {
   touched?: (core: SandboxCore, id: string) => void;
 }
 
+/**
+ * State a module keeps outside the tables (files, inputs of queued work) and the background work it must
+ * re-arm after a snapshot was loaded. See snapshot.ts.
+ */
+export interface PersistedPart {
+  /** Key of the part in the snapshot file (`parts.<name>`). */
+  name: string;
+  /** JSON-serialisable data outside the tables; undefined = nothing to store. */
+  save?: (core: SandboxCore) => unknown;
+  /** Runs after the tables were loaded, with the stored part (undefined when the file has none). */
+  load: (core: SandboxCore, data: unknown) => void;
+}
+
+/** Rebuilds the view of a record from its GID (idempotent replays stored in a snapshot), or null when it is gone. */
+export type ViewLoader = (core: SandboxCore, id: string) => unknown;
+
 export type Module = (registry: Registry) => void;
 
 /** An extra HTTP route (outside /admin/api and /__sandbox/), e.g. a staged-upload target or a result file. */
@@ -82,6 +98,8 @@ export class Registry {
   readonly seeders: ((core: SandboxCore) => void)[] = [];
   readonly adminRoutes = new Map<string, AdminHandler>();
   readonly httpRoutes: HttpRoute[] = [];
+  readonly persisted: PersistedPart[] = [];
+  readonly views = new Map<string, ViewLoader>();
 
   /** Registers a resolver for `Type.field`. Registering twice is a programming error. */
   field(coordinate: string, resolve: Resolver, opts: FieldOptions = {}): this {
@@ -141,6 +159,19 @@ export class Registry {
     if (!route.path.startsWith('/') || route.path.startsWith('/admin/') || route.path.startsWith('/__sandbox')) throw new Error(`bad route path ${route.path}`);
     if (this.httpRoutes.some((r) => r.method === route.method && r.path === route.path)) throw new Error(`route ${route.method} ${route.path} registered twice`);
     this.httpRoutes.push(route);
+    return this;
+  }
+
+  /** Keeps state outside the tables across a snapshot save and load. */
+  persist(part: PersistedPart): this {
+    if (this.persisted.some((p) => p.name === part.name)) throw new Error(`persisted part ${part.name} registered twice`);
+    this.persisted.push(part);
+    return this;
+  }
+
+  /** How to rebuild a `__typename` view from its GID (lets a snapshot keep idempotent results that hold it). */
+  view(typeName: string, load: ViewLoader): this {
+    this.views.set(typeName, load);
     return this;
   }
 

@@ -450,6 +450,13 @@ export class SearchIndex {
     else m.set(id, kept);
   }
 
+  /** Indexes a document as visible at once, whatever the lag (records loaded from a snapshot were indexed long ago). */
+  putSettled(type: string, id: string, doc: SearchDoc | null): void {
+    const m = this.bucket(type);
+    if (doc === null) m.delete(id);
+    else m.set(id, [{ at: Number.NEGATIVE_INFINITY, doc }]);
+  }
+
   remove(type: string, id: string): void {
     this.put(type, id, null);
   }

@@ -85,11 +85,49 @@ export class SandboxState {
     return n.toString();
   }
 
-  toJSON(): unknown {
-    const tables: Record<string, unknown[]> = {};
+  /** First numeric id per GID type, as a decimal string. */
+  get firstId(): string {
+    return this.idStart.toString();
+  }
+
+  toJSON(): StateJSON {
+    const tables: Record<string, Record_[]> = {};
     for (const [name, t] of this.tables) tables[name] = [...t.values()];
     const seq: Record<string, string> = {};
     for (const [k, v] of this.seq) seq[k] = v.toString();
     return { shop: this.shop, tables, seq };
   }
+
+  /**
+   * A state from a dump (records are used as they are: pass freshly parsed JSON). A sequence is raised
+   * past the highest numeric id of its GID type found among the records, so a new id never repeats one.
+   */
+  static fromJSON(data: StateJSON, idStart: bigint): SandboxState {
+    const s = new SandboxState(data.shop, idStart);
+    for (const [name, rows] of Object.entries(data.tables)) {
+      const t = s.table(name);
+      for (const r of rows) t.set(r);
+    }
+    for (const [k, v] of Object.entries(data.seq)) s.seq.set(k, BigInt(v));
+    for (const rows of Object.values(data.tables)) {
+      for (const r of rows) {
+        const m = GID_NUMBER.exec(r.id);
+        if (!m) continue;
+        const next = BigInt(m[2]!) + 1n;
+        if (next > (s.seq.get(m[1]!) ?? idStart)) s.seq.set(m[1]!, next);
+      }
+    }
+    return s;
+  }
+}
+
+/** `gid://shopify/<Type>/<number>` (with optional parameters). */
+const GID_NUMBER = /^gid:\/\/shopify\/([A-Za-z][A-Za-z0-9]*)\/([0-9]+)(\?.*)?$/;
+
+/** The `/__sandbox/state` dump and the core of a snapshot file. */
+export interface StateJSON {
+  shop: ShopRecord;
+  tables: Record<string, Record_[]>;
+  /** Next numeric id per GID type (decimal strings: they may exceed 2^53). */
+  seq: Record<string, string>;
 }

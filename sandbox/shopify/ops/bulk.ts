@@ -661,6 +661,33 @@ export function bulkModule(registry: Registry): void {
     { args: ['first', 'last', 'after', 'before', 'reverse', 'query', 'sortKey'] },
   );
 
+  // Snapshots: staged uploads and result files are kept; an operation that was still running is failed
+  // (INTERNAL_SERVER_ERROR, with the lines it had done as partial data) at the first tick after the reload,
+  // as a Shopify job lost in a crash; one that was being canceled becomes CANCELED.
+  registry.persist({
+    name: 'bulk',
+    save: (core) => {
+      const s = store(core.state);
+      const running: Record<string, string[]> = {};
+      for (const [id, w] of s.work) running[id] = w.results;
+      return { staged: Object.fromEntries(s.staged), results: Object.fromEntries(s.results), running };
+    },
+    load: (core, data) => {
+      const d = (data ?? {}) as { staged?: Record<string, { content: string | null; createdAt: number }>; results?: Record<string, { content: string; contentType: string }>; running?: Record<string, string[]> };
+      const s = store(core.state);
+      for (const [k, v] of Object.entries(d.staged ?? {})) s.staged.set(k, v);
+      for (const [k, v] of Object.entries(d.results ?? {})) s.results.set(k, v);
+      const state = core.state;
+      for (const op of BULK.operations(state).values()) {
+        if (!RUNNING.has(op.status)) continue;
+        s.work.set(op.id, { lines: [], results: d.running?.[op.id] ?? [], busy: false, snapshotted: true });
+        core.scheduler.at(core.now(), () => {
+          if (core.state === state && RUNNING.has(op.status)) finish(core, op, op.status === 'CANCELING' ? 'CANCELED' : 'FAILED', op.status === 'CANCELING' ? null : 'INTERNAL_SERVER_ERROR');
+        });
+      }
+    },
+  });
+
   registry.admin('bulk/fail', (core, body) => {
     const op = typeof body.id === 'string' ? BULK.operations(core.state).get(body.id) : undefined;
     if (!op || !RUNNING.has(op.status)) throw new SandboxInputError('give the id of a running bulk operation');

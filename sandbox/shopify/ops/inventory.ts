@@ -544,6 +544,19 @@ export function inventoryModule(registry: Registry): void {
   registry.input('InventoryItemMeasurementInput', ['weight']);
   registry.input('WeightInput', '*');
 
+  // Idempotent replays kept in a snapshot hold these views by GID.
+  registry.view('InventoryAdjustmentGroup', (core, id) => {
+    const g = T.adjustmentGroups(core.state).get(id);
+    return g ? adjustmentGroupView(core, g) : null;
+  });
+  registry.view('InventoryLevel', (core, id) => {
+    const lv = levelFromGid(core, id);
+    return lv ? inventoryLevelView(core, lv) : null;
+  });
+  registry.view('InventoryItem', (core, id) => {
+    const it = T.inventoryItems(core.state).get(id);
+    return it ? inventoryItemView(core, it) : null;
+  });
   registry.field('Mutation.inventorySetQuantities', inventorySetQuantities as never, { args: ['input'] });
   registry.field('Mutation.inventoryAdjustQuantities', inventoryAdjustQuantities as never, { args: ['input'] });
   registry.field('Mutation.inventoryActivate', inventoryActivate as never, { args: ['inventoryItemId', 'locationId', 'available', 'onHand', 'stockAtLegacyLocation'] });

@@ -855,22 +855,39 @@ function operationView(core: SandboxCore, op: ProductOperationRec) {
   };
 }
 
+/** Inputs of asynchronous productSet operations not yet COMPLETE (kept for snapshots). */
+const pendingInputs = new WeakMap<SandboxState, Map<string, ProductSetArgs>>();
+
+function pending(state: SandboxState): Map<string, ProductSetArgs> {
+  let m = pendingInputs.get(state);
+  if (!m) pendingInputs.set(state, (m = new Map()));
+  return m;
+}
+
+/** Schedules an asynchronous productSet: ACTIVE at half of productSetAsyncMs after its creation, done at the end. */
+function armOperation(core: SandboxCore, op: ProductOperationRec, input: ProductSetArgs): void {
+  const state = core.state;
+  pending(state).set(op.id, input);
+  const total = core.options.productSetAsyncMs;
+  core.scheduler.at(op.createdAt + Math.floor(total / 2), () => {
+    if (op.status === 'CREATED') op.status = 'ACTIVE';
+  });
+  core.scheduler.at(op.createdAt + total, () => {
+    if (core.state !== state) return;
+    pending(state).delete(op.id);
+    const r = runProductSet(core, input);
+    op.productId = r.product?.id ?? null;
+    op.userErrors = r.userErrors;
+    op.status = 'COMPLETE';
+  });
+}
+
 function productSetResolver(_s: unknown, args: ProductSetArgs, ctx: RequestContext) {
   const core = ctx.core;
   if (args.synchronous === false) {
     const op: ProductOperationRec = { id: gid('ProductSetOperation', ctx.state.nextId('ProductSetOperation')), status: 'CREATED', productId: null, userErrors: [], createdAt: core.now() };
     T.productOperations(ctx.state).set(op);
-    const input = structuredClone(args);
-    const total = core.options.productSetAsyncMs;
-    core.scheduler.at(op.createdAt + Math.floor(total / 2), () => {
-      op.status = 'ACTIVE';
-    });
-    core.scheduler.at(op.createdAt + total, () => {
-      const r = runProductSet(core, input);
-      op.productId = r.product?.id ?? null;
-      op.userErrors = r.userErrors;
-      op.status = 'COMPLETE';
-    });
+    armOperation(core, op, structuredClone(args));
     return { product: null, productSetOperation: operationView(core, op), userErrors: [] };
   }
   const r = runProductSet(core, args);
@@ -1290,6 +1307,26 @@ const LIST_ARGS = ['first', 'last', 'after', 'before', 'reverse'] as const;
 
 export function productsModule(registry: Registry): void {
   registry.search({ name: 'Product', spec: PRODUCT_SEARCH, document: productDocument });
+  // Snapshots: an asynchronous productSet still waiting is stored with its input and runs after the reload.
+  registry.persist({
+    name: 'productSetOperations',
+    save: (core) => {
+      const m = pending(core.state);
+      return m.size ? Object.fromEntries(m) : undefined;
+    },
+    load: (core, data) => {
+      const inputs = (data && typeof data === 'object' ? data : {}) as Record<string, ProductSetArgs>;
+      for (const op of T.productOperations(core.state).values()) {
+        if (op.status === 'COMPLETE') continue;
+        const input = inputs[op.id];
+        if (input) armOperation(core, op, input);
+        else {
+          op.status = 'COMPLETE';
+          op.userErrors = [{ field: null, message: 'The operation was lost when the sandbox was restarted.', code: null }];
+        }
+      }
+    },
+  });
   registry.search({ name: 'ProductVariant', spec: VARIANT_SEARCH, document: variantDocument });
   registry.metafieldOwner({
     gidType: 'Product',

@@ -476,6 +476,15 @@ function webhookSubscriptionCreate(_s: unknown, args: { topic: string; webhookSu
 
 export function webhooksModule(registry: Registry): void {
   registry.seed((core) => void runtime(core));
+  // Snapshots: subscriptions and deliveries are tables; a pending delivery is sent again after the reload
+  // (at its next attempt time, or at once when it was in flight: at-least-once, as Shopify).
+  registry.persist({
+    name: 'webhooks',
+    load: (core) => {
+      const rt = runtime(core);
+      for (const d of WT.deliveries(core.state).values()) if (d.state === 'pending') schedule(core, rt, d, d.nextAttemptAt ?? core.now());
+    },
+  });
   registry.input('WebhookSubscriptionInput', ['uri', 'format', 'filter', 'includeFields', 'name']);
 
   registry.scope('Mutation.webhookSubscriptionCreate', 'none');
