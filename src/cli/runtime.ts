@@ -59,14 +59,17 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
 
     // Embedded default: a sandbox for every side without credentials, seeded with demo data.
     const want = { ccv: !config.connections.ccv, shopify: !config.connections.shopify };
+    const sandboxDir = resolve(opts.cwd, config.dataDir, 'sandbox');
     const sandboxes = await startSandboxes(want, {
       host: '127.0.0.1', ccvPort: config.sandbox.ccvPort, shopifyPort: config.sandbox.shopifyPort, seed: config.sandbox.seed, products: config.sandbox.products,
+      // The database links to ids in the sandboxes' shops: they keep their state next to it.
+      snapshotDir: sandboxDir,
     }, log);
     closers.push(() => sandboxes.close());
     const resolved = resolveConnections(config, sandboxes);
     const services: ServerStatus['services'] = [];
     if (sandboxes.ccv) {
-      services.push({ name: 'CCV sandbox', url: sandboxes.ccv.apiRoot, note: `${config.sandbox.products} demo products (seed ${config.sandbox.seed})` });
+      services.push({ name: 'CCV sandbox', url: sandboxes.ccv.apiRoot, note: `${config.sandbox.products} demo products (seed ${config.sandbox.seed}); both sandboxes keep their state in ${sandboxDir}` });
       log.info({ url: sandboxes.ccv.apiRoot }, 'CCV sandbox stands in for the CCV connection (no credentials configured)');
     }
     if (sandboxes.shopify) {

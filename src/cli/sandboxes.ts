@@ -2,6 +2,8 @@
  * The built-in sandboxes (only the CLI imports sandbox/): started by `koppel sandbox`, and by
  * `koppel start` for every connection that has no credentials configured.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CcvSandbox } from '../../sandbox/ccv/index.js';
 import type { ShopifySandbox } from '../../sandbox/shopify/index.js';
 import type { KoppelConfig } from '../config/schema.js';
@@ -17,8 +19,16 @@ export interface SandboxOptions {
   dirty?: boolean;
   plan?: 'standard' | 'advanced' | 'plus' | 'enterprise';
   rateScale?: number;
-  snapshotFile?: string;
+  /**
+   * Keep the sandboxes' state in this directory (`ccv.json`, `shopify.json`): loaded at start when
+   * there, saved on stop and every minute. Koppel's database links to ids in these shops, so a
+   * restart must find the same shops again.
+   */
+  snapshotDir?: string;
 }
+
+/** How often running sandboxes with a snapshot directory save their state (a crash loses at most this). */
+const SNAPSHOT_EVERY_MS = 60_000;
 
 export interface RunningSandboxes {
   ccv?: CcvSandbox;
@@ -39,26 +49,40 @@ function portInUse(e: unknown, what: string, port: number | undefined, setting: 
 }
 
 export async function startSandboxes(want: { ccv: boolean; shopify: boolean }, o: SandboxOptions, logger: Logger): Promise<RunningSandboxes> {
+  let saver: NodeJS.Timeout | undefined;
   const running: RunningSandboxes = {
     async close() {
+      clearInterval(saver);
       await Promise.all([running.ccv?.close(), running.shopify?.close()]);
     },
   };
+  const file = (name: string) => (o.snapshotDir ? join(o.snapshotDir, `${name}.json`) : undefined);
+  if (o.snapshotDir) mkdirSync(o.snapshotDir, { recursive: true });
   try {
     // Loaded only when needed: commands that run no sandbox start faster.
     if (want.ccv) {
       const { startCcvSandbox } = await import('../../sandbox/ccv/index.js');
       running.ccv = await startCcvSandbox({
-        host: o.host, port: o.ccvPort, seed: o.seed, products: o.products, dirty: o.dirty, rateScale: o.rateScale, snapshotFile: o.snapshotFile,
+        host: o.host, port: o.ccvPort, seed: o.seed, products: o.products, dirty: o.dirty, rateScale: o.rateScale, snapshotFile: file('ccv'),
         logger: (line) => logger.debug({ sandbox: 'ccv' }, line),
       }).catch((e: unknown) => portInUse(e, 'CCV sandbox', o.ccvPort, 'sandbox.ccvPort in koppel.yaml, or --ccv-port'));
     }
     if (want.shopify) {
       const { startShopifySandbox } = await import('../../sandbox/shopify/index.js');
       running.shopify = await startShopifySandbox({
-        host: o.host, port: o.shopifyPort, plan: o.plan, rateScale: o.rateScale, seed: o.seed,
+        host: o.host, port: o.shopifyPort, plan: o.plan, rateScale: o.rateScale, seed: o.seed, snapshotFile: file('shopify'),
         logger: (line) => logger.debug({ sandbox: 'shopify' }, line),
       }).catch((e: unknown) => portInUse(e, 'Shopify sandbox', o.shopifyPort, 'sandbox.shopifyPort in koppel.yaml, or --shopify-port'));
+    }
+    if (o.snapshotDir) {
+      saver = setInterval(() => {
+        try {
+          running.ccv?.saveSnapshot();
+          running.shopify?.saveSnapshot();
+        } catch (e) {
+          logger.warn({ err: e }, 'the sandboxes\' state could not be saved');
+        }
+      }, SNAPSHOT_EVERY_MS).unref();
     }
     return running;
   } catch (e) {

@@ -21,10 +21,10 @@ export const register: Register = (program, ctx) => {
     .option('--dirty', 'add realistic bad records (duplicate and missing SKUs, invalid e-mails, ...)')
     .option('--plan <plan>', 'Shopify plan preset: standard, advanced, plus, enterprise', 'standard')
     .option('--rate-scale <x>', 'multiply every rate limit (faster benchmarks)', (v) => Number(v), 1)
-    .option('--snapshot <file>', 'load the CCV state from this JSON file if it exists, and save it on exit')
+    .option('--snapshot <dir>', 'keep both sandboxes\' state in this directory: loaded at start when there, saved every minute and on exit')
     .action(async (o: { host: string; ccvPort: number; shopifyPort: number; seed: number; products: number; dirty?: boolean; plan: 'standard'; rateScale: number; snapshot?: string }) => {
       const logger = createLogger({ level: 'info' });
-      const sb = await startSandboxes({ ccv: true, shopify: true }, { host: o.host, ccvPort: o.ccvPort, shopifyPort: o.shopifyPort, seed: o.seed, products: o.products, dirty: o.dirty, plan: o.plan, rateScale: o.rateScale, snapshotFile: o.snapshot }, logger);
+      const sb = await startSandboxes({ ccv: true, shopify: true }, { host: o.host, ccvPort: o.ccvPort, shopifyPort: o.shopifyPort, seed: o.seed, products: o.products, dirty: o.dirty, plan: o.plan, rateScale: o.rateScale, snapshotDir: o.snapshot }, logger);
       ctx.out(`CCV sandbox      ${sb.ccv!.apiRoot}`);
       ctx.out(`  x-public       ${sb.ccv!.publicKey}`);
       ctx.out(`  secret key     ${sb.ccv!.secretKey}`);
