@@ -174,12 +174,14 @@ export class StockApplier {
     const found = await lookupAndLinkMany(this.env.shopify, this.env.ledger, {
       pair: this.env.pair, wants, dryRun: ctx.dryRun, now, lane: ctx.lane ?? 'stock', ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
+    const productOf = new Map(comps.map((c) => [c.variantKey, c.productId]));
+    const causes = await this.productsFlowRefusals([...found].filter(([, r]) => r.kind === 'unknown').map(([key]) => productOf.get(key)!));
 
     for (const { c, before, awaiting, ...step } of steps) {
       let { problem, item } = step;
       const res = found.get(c.variantKey);
       if (res?.kind === 'item') item = res.inventoryItemId;
-      else if (res) problem = skuProblem(c, res);
+      else if (res) problem = skuProblem(c, res, causes.get(c.productId));
       const inputs = {
         variant_key: c.variantKey,
         product_id: c.productId,
@@ -329,6 +331,22 @@ export class StockApplier {
     const finished = await this.env.store.db.selectFrom('run').select('id')
       .where('flow', '=', PRODUCTS_FLOW).where('dry_run', '=', 0).where('status', 'in', ['succeeded', 'partial']).limit(1).executeTakeFirst();
     return (this.productsDone = finished !== undefined);
+  }
+
+  /**
+   * Why the products flow did not bring these CCV products to Shopify, where its latest record of one
+   * is a quarantine or a failure: a variant unknown in Shopify then names that cause, not just "unknown".
+   */
+  private async productsFlowRefusals(productIds: readonly number[]): Promise<Map<number, ProductsFlowRefusal>> {
+    const out = new Map<number, ProductsFlowRefusal>();
+    if (!this.env.config.flows.products.enabled) return out;
+    for (const id of new Set(productIds)) {
+      const last = (await this.env.activity.query({ flow: PRODUCTS_FLOW, key: String(id), limit: 1 })).items[0];
+      if (last && (last.action === 'quarantined' || last.action === 'failed') && last.errorCode) {
+        out.set(id, { action: last.action, code: last.errorCode, message: last.message ?? '', hint: last.hint });
+      }
+    }
+    return out;
   }
 
   private problemOf(c: VariantComputation): ProblemNote | null {
@@ -484,10 +502,24 @@ function isSkuProblem(code: string | null): boolean {
   return code === 'STOCK_SKU_UNKNOWN' || code === 'STOCK_SKU_AMBIGUOUS' || code === 'STOCK_LINK_CONFLICT';
 }
 
-function skuProblem(c: VariantComputation, res: Exclude<Resolution, { kind: 'item' }>): ProblemNote {
+interface ProductsFlowRefusal {
+  action: 'quarantined' | 'failed';
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+function skuProblem(c: VariantComputation, res: Exclude<Resolution, { kind: 'item' }>, refused?: ProductsFlowRefusal): ProblemNote {
   const who = `SKU ${c.sku} (CCV variant ${c.variantKey})`;
   switch (res.kind) {
     case 'unknown':
+      if (refused) {
+        return {
+          code: 'STOCK_SKU_UNKNOWN', key: `STOCK_SKU_UNKNOWN|${c.sku}`, action: 'quarantined',
+          message: `${who} is not in Shopify: the products flow ${refused.action === 'failed' ? 'failed to create' : 'did not create'} CCV product ${c.productId} (${refused.code}: ${refused.message})`,
+          hint: `${refused.hint ?? 'see koppel log --flow products --key ' + String(c.productId)}; the stock follows once the product is in Shopify`,
+        };
+      }
       return {
         code: 'STOCK_SKU_UNKNOWN', key: `STOCK_SKU_UNKNOWN|${c.sku}`, action: 'quarantined',
         message: `${who} is not in Shopify: no Shopify variant has exactly this SKU and the products flow has not linked one${res.truncated ? ' (the search also returned many similar SKUs)' : ''}`,

@@ -9,6 +9,7 @@ import { stockSettings } from '../../../src/config/stock.js';
 import { createRuntime } from '../../../src/engine/runtime/index.js';
 import { productsFlow } from '../../../src/flows/products/index.js';
 import { stockFlow } from '../../../src/flows/stock/index.js';
+import { FlowRun } from '../../../src/flows/run.js';
 import { LazyRun } from '../../../src/flows/stock/lazy-run.js';
 import { StockService } from '../../../src/flows/stock/service.js';
 import { createLogger } from '../../../src/obs/log.js';
@@ -117,5 +118,30 @@ describe('stock on a fresh install, with the products flow on', () => {
     expect(t.awaitingProducts).toBe(0);
     expect(countOps(w.calls).StockVariantsBySkus).toBeGreaterThan(0);
     expect(t.written).toBeGreaterThan(0);
+  });
+
+  it('a variant of a product the products flow quarantined names that cause, not just "unknown in Shopify"', async () => {
+    const w: World = await createWorld({ products: 12, seedShopify: false });
+    cleanup.push(() => w.close());
+    (w.config.flows.products as { enabled: boolean }).enabled = true;
+    await w.env.checkpoints.commit({ flow: 'products', stream: 'ccv.products', cursor: '2020-01-01T00:00:00Z' });
+    const tracked = w.catalogue.filter((r) => r.tracked && r.variants.some((v) => v.sku !== null));
+    const [refused, other] = [tracked[0]!, tracked[1]!];
+    const products = await FlowRun.start(w.env, { flow: 'products', direction: 'ccv_to_shopify', trigger: 'manual' });
+    await products.record({ action: 'quarantined', entity: 'product', sourceKey: String(refused.productId), error: { code: 'PRODUCT_TOO_MANY_OPTIONS', message: 'CCV product has 4 option attributes; Shopify allows 3', hint: 'remove an option attribute in CCV' } });
+    await products.finish();
+
+    const run = new LazyRun(w.env, { flow: 'stock', direction: 'ccv_to_shopify', trigger: 'manual', jobId: crypto.randomUUID() });
+    await new StockService(w.env, stockSettings(w.config.flows)).fullPass({ jobId: crypto.randomUUID(), trigger: 'manual', run, mode: 'state' });
+    await run.finish();
+    const rows = (await w.env.activity.query({ flow: 'stock', outcome: 'quarantined', limit: 500 })).items;
+    const of = (productId: number) => rows.filter((r) => r.sourceKey?.split('/')[0] === String(productId));
+    expect(of(refused.productId).length).toBeGreaterThan(0);
+    for (const r of of(refused.productId)) {
+      expect(r.message).toContain(`the products flow did not create CCV product ${refused.productId} (PRODUCT_TOO_MANY_OPTIONS: CCV product has 4 option attributes`);
+      expect(r.hint).toMatch(/^remove an option attribute in CCV; the stock follows/);
+    }
+    expect(of(other.productId).length).toBeGreaterThan(0);
+    for (const r of of(other.productId)) expect(r.message).toMatch(/no Shopify variant has exactly this SKU/);
   });
 });
