@@ -1,7 +1,8 @@
 /**
  * A flow environment for a CLI command (sync, explain, ...): the store, both clients and the engine's
  * repositories. Connections without credentials use the built-in sandboxes: the ones `koppel start`
- * or `koppel sandbox` already runs on the configured ports, or else temporary ones in this process.
+ * or `koppel sandbox` already runs on the configured ports, or else ones in this process on the shops
+ * kept in the data directory.
  */
 import type { LoadedConfig } from '../config/loader.js';
 import { CcvClient } from '../connectors/ccv/client.js';
@@ -11,13 +12,13 @@ import { createFlowEnv, type FlowEnv } from '../flows/env.js';
 import type { Logger } from '../obs/log.js';
 import { KoppelError } from '../core/errors.js';
 import { openStore } from '../store/db.js';
-import { databaseUrl } from './runtime.js';
+import { databaseUrl, sandboxDir } from './runtime.js';
 import { resolveConnections, startSandboxes, type RunningSandboxes } from './sandboxes.js';
 
 export interface CliEnv {
   env: FlowEnv;
-  /** Temporary sandboxes started for this command (their data is gone when it ends). */
-  temporarySandboxes: boolean;
+  /** Sandboxes started for this command, on the shops `koppel start` keeps in the data directory. */
+  startedSandboxes: string | undefined;
   close(): Promise<void>;
 }
 
@@ -39,23 +40,24 @@ async function runningSandboxes(loaded: LoadedConfig): Promise<RunningSandboxes 
   };
 }
 
-export async function openCliEnv(loaded: LoadedConfig, opts: { logger: Logger; cwd: string; temporarySandboxes?: boolean }): Promise<CliEnv> {
+export async function openCliEnv(loaded: LoadedConfig, opts: { logger: Logger; cwd: string; startSandboxes?: boolean }): Promise<CliEnv> {
   const { config } = loaded;
   const need = { ccv: !config.connections.ccv, shopify: !config.connections.shopify };
   let sandboxes: RunningSandboxes = { close: async () => {} };
-  let temporary = false;
+  let started: string | undefined;
   if (need.ccv || need.shopify) {
     const running = await runningSandboxes(loaded);
     if (running) sandboxes = running;
-    else if (opts.temporarySandboxes === false) {
+    else if (opts.startSandboxes === false) {
       throw new KoppelError({
         code: 'SANDBOX_NOT_RUNNING',
         message: `no credentials are configured for ${[need.ccv ? 'CCV' : '', need.shopify ? 'Shopify' : ''].filter(Boolean).join(' and ')}, and no sandbox answers on ports ${loaded.config.sandbox.ccvPort}/${loaded.config.sandbox.shopifyPort}`,
         hint: 'configure connections in koppel.yaml, or run koppel start / koppel sandbox first',
       });
     } else {
-      sandboxes = await startSandboxes(need, { host: '127.0.0.1', ccvPort: 0, shopifyPort: 0, seed: config.sandbox.seed, products: config.sandbox.products }, opts.logger);
-      temporary = true;
+      // The same shops `koppel start` keeps: the database links to ids in them.
+      started = sandboxDir(config, opts.cwd);
+      sandboxes = await startSandboxes(need, { host: '127.0.0.1', ccvPort: 0, shopifyPort: 0, seed: config.sandbox.seed, products: config.sandbox.products, snapshotDir: started }, opts.logger);
     }
   }
   const store = await openStore({ url: databaseUrl(config, opts.cwd) }).catch(async (e: unknown) => {
@@ -67,7 +69,7 @@ export async function openCliEnv(loaded: LoadedConfig, opts: { logger: Logger; c
   const env = createFlowEnv({ config, store, ...clients, logger: opts.logger });
   return {
     env,
-    temporarySandboxes: temporary,
+    startedSandboxes: started,
     async close() {
       await store.close();
       await sandboxes.close();

@@ -43,6 +43,11 @@ export function databaseUrl(config: KoppelConfig, cwd: string): string {
   return config.database.url ?? resolve(cwd, config.dataDir, 'koppel.db');
 }
 
+/** Where the built-in sandboxes keep their shops: next to the database, which links to ids in them. */
+export function sandboxDir(config: KoppelConfig, cwd: string): string {
+  return resolve(cwd, config.dataDir, 'sandbox');
+}
+
 export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; cwd: string }): Promise<KoppelProcess> {
   const { config } = loaded;
   const log = opts.logger;
@@ -59,17 +64,16 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
 
     // Embedded default: a sandbox for every side without credentials, seeded with demo data.
     const want = { ccv: !config.connections.ccv, shopify: !config.connections.shopify };
-    const sandboxDir = resolve(opts.cwd, config.dataDir, 'sandbox');
+    const keptIn = sandboxDir(config, opts.cwd);
     const sandboxes = await startSandboxes(want, {
       host: '127.0.0.1', ccvPort: config.sandbox.ccvPort, shopifyPort: config.sandbox.shopifyPort, seed: config.sandbox.seed, products: config.sandbox.products,
-      // The database links to ids in the sandboxes' shops: they keep their state next to it.
-      snapshotDir: sandboxDir,
+      snapshotDir: keptIn,
     }, log);
     closers.push(() => sandboxes.close());
     const resolved = resolveConnections(config, sandboxes);
     const services: ServerStatus['services'] = [];
     if (sandboxes.ccv) {
-      services.push({ name: 'CCV sandbox', url: sandboxes.ccv.apiRoot, note: `${config.sandbox.products} demo products (seed ${config.sandbox.seed}); both sandboxes keep their state in ${sandboxDir}` });
+      services.push({ name: 'CCV sandbox', url: sandboxes.ccv.apiRoot, note: `${config.sandbox.products} demo products (seed ${config.sandbox.seed}); both sandboxes keep their state in ${keptIn}` });
       log.info({ url: sandboxes.ccv.apiRoot }, 'CCV sandbox stands in for the CCV connection (no credentials configured)');
     }
     if (sandboxes.shopify) {

@@ -87,6 +87,19 @@ describe('koppel CLI', () => {
     expect(r.stdout).not.toContain('topsecret');
   });
 
+  it('sync without a running sandbox works on the shops kept in the data directory: a second sync creates nothing', async () => {
+    const file = join(dir, 'sync.yaml');
+    writeFileSync(file, `dataDir: ${join(dir, 'sync-data')}\nsandbox:\n  ccvPort: 0\n  shopifyPort: 0\n  products: 25\n`);
+    const sync = async () => {
+      const r = await runCli(['--config', file, 'sync', 'products', '--json'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { run: { counts: Record<string, number> } }).run.counts;
+    };
+    const first = await sync();
+    expect(first.created).toBeGreaterThan(15);
+    expect(await sync()).toMatchObject({ created: 0, failed: 0, quarantined: first.quarantined });
+  });
+
   it('start serves /healthz and, in the middle of a first load, stops cleanly within 5 seconds of SIGINT', async () => {
     const file = join(dir, 'start.yaml');
     const data = join(dir, 'run-data');

@@ -34,7 +34,7 @@ export const register: Register = (program, ctx) => {
       const logger = createLogger({ level, ...(o.json ? { pretty: false, destination: process.stderr } : {}) });
       const cli = await openCliEnv(loaded, { logger, cwd: ctx.cwd });
       try {
-        if (cli.temporarySandboxes && !o.json) ctx.err('note: no sandbox is running, so this runs against temporary sandboxes whose data is gone afterwards (start them with "koppel start" or "koppel sandbox")');
+        if (cli.startedSandboxes && !o.json) ctx.err(`note: no sandbox is running, so this runs against the sandboxes' shops kept in ${cli.startedSandboxes}`);
         const progress = o.json
           ? periodicProgress({ jsonLine: (x) => process.stderr.write(JSON.stringify(x) + '\n') })
           : process.stderr.isTTY ? terminalProgress() : periodicProgress({ logger: createLogger({ level: 'info', pretty: false, destination: process.stderr }) });

@@ -19,7 +19,7 @@ export const register: Register = (program, ctx) => {
         throw new ExitError(EXIT.usage, `koppel worker shares jobs through PostgreSQL, but the database is SQLite (${redactUrl(url)}).\n  fix: set KOPPEL_DATABASE_URL=postgres://... on every worker and on koppel start; with SQLite, koppel start runs the jobs itself`);
       }
       const logger = createLogger({ level: loaded.config.log.level });
-      const cli = await openCliEnv(loaded, { logger, cwd: ctx.cwd, temporarySandboxes: false });
+      const cli = await openCliEnv(loaded, { logger, cwd: ctx.cwd, startSandboxes: false });
       const engine = createEngine(cli.env.store, { logger, concurrency: o.concurrency });
       const installed = await installFlows(engine.runtime, cli.env);
       await engine.start();
