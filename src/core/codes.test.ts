@@ -25,6 +25,7 @@ const EXAMPLES: { [C in Code]: CodeDetails<C> } = {
   PHONE_INVALID: { masked: '***', field: 'phone number' },
   CUSTOMER_NO_IDENTITY: {},
   LINK_CONFLICT: { skus: ['TSHIRT-01-M', 'TSHIRT-01-L'], reason: 'those SKUs belong to two Shopify products', target: 'Shopify products 1 and 2' },
+  TARGET_DELETED: { target: 'Shopify product 1000000000012' },
   TARGET_REJECTED: { target: 'Shopify', errors: 'variants.0.price: must be positive' },
   TAX_RATE_NEEDED: { from: 'incl.', to: 'excl.' },
   PRODUCT_TITLE_EMPTY: {},

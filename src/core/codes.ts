@@ -368,6 +368,13 @@ export const CODES = {
     message: (d, r) => `${r} shares SKU${d.skus.length === 1 ? '' : 's'} ${joinAnd(d.skus)} with ${d.target}, but ${d.reason}`,
     hint: () => 'make the SKUs of this product match one product in both systems (same variants), or remove the SKUs from the other product in Shopify; then sync again',
   }),
+  TARGET_DELETED: def<{ target: string }>({
+    severity: 'warning',
+    errorClass: 'invalid_input',
+    title: 'The target record Koppel linked was deleted there; Koppel created it again.',
+    message: (d, r) => `${d.target}, linked to ${r}, no longer exists (it was deleted there); Koppel created it again`,
+    hint: () => 'to keep a product out of Shopify, switch it off in CCV rather than deleting it in Shopify: a full run brings deleted products back',
+  }),
   TARGET_REJECTED: def<{ target: string; errors: string }>({
     severity: 'error',
     errorClass: 'invalid_input',

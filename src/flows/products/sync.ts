@@ -81,6 +81,12 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
     const categories = new Map<string, Category>((await readCcvCategories(env.ccv, signal)).map((c) => [c.key.id, c]));
     const firstSync = (await env.ledger.count(env.pair, ENTITY.product)) === 0;
     const catalog = firstSync ? await CatalogIndex.load(env.shopify, signal) : undefined;
+    // A full run also checks that what the ledger links still exists in Shopify (a product or variant
+    // deleted there is created again), from one read of the whole catalogue. Links made during this run
+    // are newer than that read and not checked.
+    const runStart = env.now();
+    const present = opts.mode === 'full' && !firstSync ? await CatalogIndex.load(env.shopify, signal) : undefined;
+    const presentVariants = present ? new Set([...present.byProduct.values()].flat().map((v) => v.variantId)) : undefined;
     const inputs = contentHash({
       settings,
       tree: [...categories.values()].map((c) => [c.key.id, c.parentKey?.id ?? null]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
@@ -114,6 +120,12 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
         }
         return p;
       }));
+    /** One Shopify product read directly by id (not through a lagging list or search). */
+    const readById = async (productId: string, variants: number) => {
+      const r = await readProductSnapshot(env.shopify, { id: productId }, { currency: shop.currency, taxesIncluded: shop.taxesIncluded, variants, signal });
+      run.apiCall(r.cost);
+      return r;
+    };
     const definitionsFor = (target: Product) => ensureDefinitions([...KOPPEL_DEFINITIONS, ...extraDefinitions(target)]);
     if (!dryRun) {
       const pubs = await publicationIds(env.shopify, settings.publishTo, signal);
@@ -196,7 +208,20 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
           }
         }
 
-        const link = await env.ledger.bySource(env.pair, ENTITY.product, id);
+        let link = await env.ledger.bySource(env.pair, ENTITY.product, id);
+        // Not in the catalogue read can mean deleted, or not listed yet (Shopify's lists lag behind
+        // writes): only a direct read by id that finds nothing counts as deleted.
+        const direct = link && present && link.createdAt.getTime() < runStart && !present.byProduct.has(link.targetId)
+          ? await readById(link.targetId, target.variants.length)
+          : undefined;
+        if (link && direct && !direct.snapshot) {
+          problems.push(problem('TARGET_DELETED', { target: `Shopify product ${shortId(link.targetId)}` }, { record: recordLabel('product', target.key) }));
+          if (!dryRun) {
+            for (const key of (await knownVariants(env, target)).keys()) await env.ledger.unlink(env.pair, ENTITY.variant, key);
+            await env.ledger.unlink(env.pair, ENTITY.product, id);
+          }
+          link = undefined;
+        }
         if (!link) {
           // Not linked yet: the first sync matches by SKU against the whole catalogue; later runs search for the SKUs.
           const skus = target.variants.map((v) => v.sku).filter((s): s is string => s !== null);
@@ -224,6 +249,14 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
           return await update(rec, target, problems, match.match.productId, undefined, new Map([...match.match.variantIds].map(([k, v]) => [k, { variantId: v, inventoryItemId: null }])), true);
         }
         const known = await knownVariants(env, target);
+        const unlisted = presentVariants && link.createdAt.getTime() < runStart ? [...known].filter(([, v]) => !presentVariants.has(v.variantId)) : [];
+        if (unlisted.length) {
+          // A variant deleted in Shopify (confirmed by reading its product directly) is left out of the
+          // known ids, so the structure is written again and the variant created again.
+          const read = direct ?? (await readById(link.targetId, target.variants.length));
+          const exists = new Set(read.snapshot && !read.snapshot.truncated ? read.snapshot.product.variants.map((v) => v.key.id) : [...known.values()].map((v) => v.variantId));
+          for (const [key, v] of unlisted) if (!exists.has(v.variantId)) known.delete(key);
+        }
         return await update(rec, target, problems, link.targetId, link.hashes, known, false);
       } catch (e) {
         if (!oldestFailed || rec.modifyDate < oldestFailed) oldestFailed = rec.modifyDate;
@@ -243,11 +276,7 @@ export async function syncProducts(env: FlowEnv, opts: FlowSyncOptions): Promise
       const wantsPublish = !dryRun && publications.length > 0 && hashes?.[PUBLISHED] !== publishedHash(publications) ? publications : undefined;
       let snapshot: Product | undefined;
       const readTarget = async () => {
-        if (!snapshot) {
-          const r = await readProductSnapshot(env.shopify, { id: productId }, { currency: shop.currency, taxesIncluded: shop.taxesIncluded, variants: target.variants.length, signal });
-          run.apiCall(r.cost);
-          snapshot = r.snapshot?.product;
-        }
+        if (!snapshot) snapshot = (await readById(productId, target.variants.length)).snapshot?.product;
         return snapshot;
       };
       const decided = await decideFields(changes.fields, policies, hashes ?? {}, async (f: ProductField) => {

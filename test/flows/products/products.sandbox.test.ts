@@ -100,6 +100,37 @@ describe('products flow, CCV → Shopify', () => {
     expect(again.run.counts.skipped).toBeLessThanOrEqual(1);
   });
 
+  it('a full run creates again a product and a variant deleted in Shopify, with a note; a delta run does not look', async () => {
+    world = await startWorld({ ccv: { products: 30 } });
+    await sync(world);
+    const links = await world.env.ledger.list(world.env.pair, 'product', { limit: 100 });
+    const withVariants = async (l: (typeof links)[number]) => (await world!.env.ledger.list(world!.env.pair, 'variant', { limit: 1000 })).filter((v) => v.sourceKey.split('/')[0] === l.sourceKey);
+    const gone = links[2]!;
+    let trimmed: (typeof links)[number] | undefined;
+    for (const l of links.slice(3)) if ((await withVariants(l)).length >= 2) { trimmed = l; break; }
+    expect(trimmed, 'the seed has a product with several variants').toBeDefined();
+    const lostVariant = (await withVariants(trimmed!))[0]!;
+    const del = await shopifyGql<{ productDelete: { userErrors: unknown[] } }>(world.shopify, 'mutation($id: ID!) { productDelete(input: {id: $id}) { userErrors { message } } }', { id: gone.targetId });
+    expect(del.productDelete.userErrors).toEqual([]);
+    const vdel = await shopifyGql<{ productVariantsBulkDelete: { userErrors: unknown[] } }>(world.shopify, 'mutation($p: ID!, $v: [ID!]!) { productVariantsBulkDelete(productId: $p, variantsIds: $v) { userErrors { message } } }', { p: trimmed!.targetId, v: [lostVariant.targetId] });
+    expect(vdel.productVariantsBulkDelete.userErrors).toEqual([]);
+
+    expect((await sync(world)).run.counts).toMatchObject({ created: 0, updated: 0 }); // a delta run trusts the ledger
+    const full = await sync(world, { mode: 'full' });
+    expect(full.run.counts).toMatchObject({ created: 1, updated: 1, failed: 0 });
+    const created = (await world.env.activity.query({ runId: full.run.id, outcome: 'created' })).items[0]!;
+    expect(created.sourceKey).toBe(gone.sourceKey);
+    expect(created.message).toMatch(new RegExp(`Shopify product \\d+, linked to CCV product ${gone.sourceKey}.*no longer exists .*created it again`));
+    const relinked = (await world.env.ledger.bySource(world.env.pair, 'product', gone.sourceKey))!;
+    expect(relinked.targetId).not.toBe(gone.targetId);
+    const variantNow = (await world.env.ledger.bySource(world.env.pair, 'variant', lostVariant.sourceKey))!;
+    expect(variantNow.targetId).not.toBe(lostVariant.targetId);
+    const p = await shopifyGql<{ product: { variants: { nodes: Array<{ id: string; sku: string }> } } }>(world.shopify, 'query($id: ID!) { product(id: $id) { variants(first: 50) { nodes { id sku } } } }', { id: trimmed!.targetId });
+    expect(p.product.variants.nodes.map((v) => v.sku)).toContain(lostVariant.sku);
+    // Everything is in place again: the next full run writes nothing.
+    expect((await sync(world, { mode: 'full' })).run.counts).toMatchObject({ created: 0, updated: 0, failed: 0 });
+  });
+
   it('respects field policies: a description only on create, a title edited in Shopify kept', async () => {
     let now = Date.now();
     world = await startWorld({
