@@ -174,6 +174,20 @@ export const CatalogVariants = gql<T.CatalogVariantsData, T.CatalogVariantsVaria
   }
 `;
 
+/**
+ * Every product's id and variant count: what a full products run checks its ledger against (a product
+ * missing here, or with fewer variants than Koppel linked, is read directly). Requested cost per page:
+ * 2 + 250 x (1 + variantsCount 1) = 502, about 2 points per product.
+ */
+export const CatalogProducts = gql<T.CatalogProductsData, T.CatalogProductsVariables>`
+  query CatalogProducts($first: Int = 250, $after: String) {
+    products(first: $first, after: $after) {
+      nodes { id variantsCount { count } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
 /** Publishes a product (new products are unpublished) to the configured sales channels. */
 export const ProductPublish = gql<T.ProductPublishData, T.ProductPublishVariables>`
   mutation ProductPublish($id: ID!, $input: [PublicationInput!]!) {

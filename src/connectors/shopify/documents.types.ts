@@ -131,6 +131,27 @@ export interface BulkRunQueryVariables {
   query: string;
 }
 
+/** Result data of CatalogProducts. */
+export interface CatalogProductsData {
+  products: {
+    nodes: Array<{
+      id: string;
+      variantsCount: {
+        count: number;
+      } | null;
+    }>;
+    pageInfo: {
+      hasNextPage: boolean;
+      endCursor: string | null;
+    };
+  };
+}
+/** Variables of CatalogProducts. */
+export interface CatalogProductsVariables {
+  first?: number | null;
+  after?: string | null;
+}
+
 /** Result data of CatalogVariants. */
 export interface CatalogVariantsData {
   productVariants: {

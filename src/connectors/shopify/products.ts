@@ -276,6 +276,17 @@ export async function* listCatalogVariants(client: ShopifyClient, opts: { signal
   } while (after);
 }
 
+/** Every product's id and number of variants, page by page (a full run's check of its ledger). */
+export async function* listCatalogProducts(client: ShopifyClient, opts: { signal?: AbortSignal; onCost?: (c: CostInfo) => void } = {}): AsyncGenerator<{ productId: string; variants: number }> {
+  let after: string | null = null;
+  do {
+    const r: QueryResult<T.CatalogProductsData> = await client.query(docs.CatalogProducts, { first: 250, after }, { lane: 'reconcile', signal: opts.signal });
+    opts.onCost?.(r.cost);
+    for (const n of r.data.products.nodes) yield { productId: n.id, variants: n.variantsCount?.count ?? 0 };
+    after = r.data.products.pageInfo.hasNextPage ? r.data.products.pageInfo.endCursor : null;
+  } while (after);
+}
+
 // ── setup ──────────────────────────────────────────────────────────────────────────────────
 
 export interface MetafieldDefinitionSpec {
