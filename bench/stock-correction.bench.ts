@@ -16,7 +16,7 @@ import { LazyRun } from '../src/flows/stock/lazy-run.js';
 import { StockService, sweepBound } from '../src/flows/stock/service.js';
 import { createLogger } from '../src/obs/log.js';
 import { openStore } from '../src/store/db.js';
-import { clientsFor, seedFromCatalogue, startSandboxHost, type LevelNotice } from '../test/flows/stock/bench-world.js';
+import { clientsFor, seedFromCatalogue, startSandboxHost, trackLatencies } from '../test/flows/stock/bench-world.js';
 import { readCatalogue } from '../test/flows/stock/support.js';
 import type { Benchmark } from './harness.js';
 
@@ -65,15 +65,7 @@ export const benchmark: Benchmark = {
 
       const itemBySku = new Map(seeded.map((s) => [s.sku, s.itemId]));
       const candidates = seeded.filter((s) => catalogue.find((r) => r.productId === Number(s.key.split('/')[0]))?.tracked);
-      const pending = new Map<string, { want: number; at: number }>();
-      const latencies: number[] = [];
-      host.onLevel((n: LevelNotice) => {
-        const p = pending.get(n.item);
-        if (p && n.available === p.want && n.location === location!.id) {
-          latencies.push((n.at - p.at) / 1000);
-          pending.delete(n.item);
-        }
-      });
+      const { pending, latencies } = trackLatencies(host, location!.id);
       await host.watch(candidates.map((c) => c.itemId));
       // Let the sweep chain get going (the poll starts it within a few seconds).
       await new Promise((r) => setTimeout(r, 10_000));

@@ -19,7 +19,7 @@ import { LazyRun } from '../src/flows/stock/lazy-run.js';
 import { StockService } from '../src/flows/stock/service.js';
 import { silentLogger } from '../src/obs/log.js';
 import { openStore } from '../src/store/db.js';
-import { clientsFor, seedFromCatalogue, startSandboxHost, type LevelNotice } from '../test/flows/stock/bench-world.js';
+import { clientsFor, seedFromCatalogue, startSandboxHost, trackLatencies } from '../test/flows/stock/bench-world.js';
 import { readCatalogue } from '../test/flows/stock/support.js';
 import type { Benchmark } from './harness.js';
 
@@ -129,15 +129,7 @@ async function measure(log: (l: string) => void, sales: number, saturateCcv: boo
     const stockOf = new Map<string, number>();
     for (const r of catalogue) if (r.tracked) for (const v of r.variants) if (v.sku) stockOf.set(v.sku, Number(v.stock ?? 0));
     const candidates = seeded.filter((s) => (stockOf.get(s.sku) ?? 0) >= 5);
-    const pending = new Map<string, { want: number; at: number }>();
-    const latencies: number[] = [];
-    host.onLevel((n: LevelNotice) => {
-      const p = pending.get(n.item);
-      if (p && n.available === p.want && n.location === location!.id) {
-        latencies.push((n.at - p.at) / 1000);
-        pending.delete(n.item);
-      }
-    });
+    const { pending, latencies } = trackLatencies(host, location!.id);
     await host.watch(candidates.map((c) => c.itemId));
     await new Promise((r) => setTimeout(r, 15_000)); // the load reaches steady state, the poll has its cursor
     let seed = 777;

@@ -57,6 +57,24 @@ export interface SandboxHost {
   close(): Promise<void>;
 }
 
+/**
+ * Latency from a change in CCV to the new available quantity at a location in Shopify: `expect` an item's
+ * figure with the time of the change; the first inventory event with that figure ends the wait.
+ * `pending` holds what has not arrived yet, `latencies` the seconds of what has.
+ */
+export function trackLatencies(host: SandboxHost, locationId: string): { pending: Map<string, { want: number; at: number }>; latencies: number[] } {
+  const pending = new Map<string, { want: number; at: number }>();
+  const latencies: number[] = [];
+  host.onLevel((n) => {
+    const p = pending.get(n.item);
+    if (p && n.available === p.want && n.location === locationId) {
+      latencies.push((n.at - p.at) / 1000);
+      pending.delete(n.item);
+    }
+  });
+  return { pending, latencies };
+}
+
 type Msg = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string } | { type: 'level'; n: LevelNotice } | { type: 'ready'; value: unknown };
 
 export async function startSandboxHost(spec: HostSpec): Promise<SandboxHost> {
