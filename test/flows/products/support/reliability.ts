@@ -7,6 +7,7 @@
  * catalogue says, and the ledger must agree with Shopify link for link.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -278,4 +279,21 @@ export async function consistencyProblems(r: Pick<ScenarioResult, 'audit' | 'exp
   }
   for (const [v, owner] of variantOwner) if (!linkedVariants.has(v)) problems.push(`Shopify variant ${v} of ${owner} has no ledger link`);
   return problems;
+}
+
+/** The faults the scenario injects really happened on both sides, and the catalogue has products Shopify must refuse. */
+export function expectFaultsInjected(r: ScenarioResult): void {
+  expect(r.faults.shopify5xx).toBeGreaterThan(0);
+  expect(r.faults.shopifyDropped).toBeGreaterThan(0);
+  expect(r.faults.shopifyThrottleBursts).toBeGreaterThan(0);
+  expect(r.faults.ccv.error5xx + r.faults.ccv.drop + r.faults.ccv['429']).toBeGreaterThanOrEqual(3);
+  expect(r.expected.tooManyOptions.size).toBeGreaterThan(0);
+}
+
+/** Shopify equals the CCV catalogue, the ledger equals Shopify, and a run after recovery writes nothing. */
+export async function expectConverged(r: ScenarioResult): Promise<void> {
+  expect(await consistencyProblems(r)).toEqual([]);
+  expect(r.audit.products).toBe(r.expected.valid.size);
+  expect(r.after.counts).toMatchObject({ created: 0, updated: 0, failed: 0, skipped: r.expected.valid.size, quarantined: r.expected.tooManyOptions.size });
+  expect(r.after.mutations).toBe(0);
 }
