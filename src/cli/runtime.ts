@@ -16,6 +16,7 @@ import { FLOW_MODULES } from '../flows/index.js';
 import { installFlows } from '../flows/install.js';
 import { productsFlow } from '../flows/products/index.js';
 import { receiveCcvProductWebhook } from '../flows/stock/index.js';
+import { CCV_PRODUCT_EVENTS } from '../connectors/ccv/read/stock.js';
 import { ensureCcvWebhooks } from '../connectors/ccv/webhooks.js';
 import { errorMessage } from '../core/errors.js';
 import { webhookRoutes } from '../server/webhooks.js';
@@ -136,7 +137,7 @@ export async function startKoppel(loaded: LoadedConfig, opts: { logger: Logger; 
     if (base && ((config.flows.stock.enabled && config.flows.stock.signals.webhooks) || config.flows.products.enabled)) {
       const address = `${base.replace(/\/$/, '')}/webhooks/ccv`;
       try {
-        const r = await ensureCcvWebhooks(clients.ccv, address, ['products.created', 'products.updated', 'products.deleted']);
+        const r = await ensureCcvWebhooks(clients.ccv, address, CCV_PRODUCT_EVENTS);
         await new KvRepository(store.db).set(CCV_WEBHOOK_KEYS, JSON.stringify(r.webhooks.map((w) => w.key).filter(Boolean)));
         ccvWebhookAddress = address;
         log.info({ address, created: r.created }, 'CCV product webhooks deliver to Koppel');

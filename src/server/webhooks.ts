@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { verifyWebhookHmac } from '../connectors/shopify/webhooks.js';
+import { ccvWebhookSignature } from '../connectors/ccv/read/stock.js';
+import { readWebhookHeaders, verifyWebhookHmac, webhookResourceId } from '../connectors/shopify/webhooks.js';
 import type { InboxJob, ReceiveResult, WebhookInbox } from '../engine/inbox.js';
 import type { Logger } from '../obs/log.js';
 
@@ -38,7 +39,7 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
     const address = ccv?.address();
     if (!ccv || !address) return c.json({ error: 'CCV webhooks are not set up in this Koppel' }, 404);
     const rawBody = await c.req.text();
-    const r = await ccv.receive({ rawBody, hash: c.req.header('x-hash') ?? null, address });
+    const r = await ccv.receive({ rawBody, hash: ccvWebhookSignature(c.req.raw.headers), address });
     if (r.status === 'rejected') deps.logger.warn({ source: 'ccv' }, 'a CCV webhook delivery failed its signature check and was ignored');
     else if (r.status === 'accepted' && ccv.after) await ccv.after(rawBody).catch((e: unknown) => deps.logger.warn({ err: e }, 'follow-up of a CCV webhook failed'));
     return c.json({ status: r.status }, status(r));
@@ -48,23 +49,17 @@ export function webhookRoutes(deps: WebhookDeps): Hono {
     const shopify = deps.shopify;
     if (!shopify) return c.json({ error: 'Shopify webhooks are not set up in this Koppel' }, 404);
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    const topic = c.req.header('x-shopify-topic') ?? 'unknown';
-    const eventId = c.req.header('x-shopify-event-id');
-    const webhookId = c.req.header('x-shopify-webhook-id');
-    if (!eventId && !webhookId) return c.json({ error: 'missing X-Shopify-Event-Id and X-Shopify-Webhook-Id' }, 400);
-    let resourceId: string | undefined;
-    try {
-      const body = JSON.parse(Buffer.from(raw).toString('utf8')) as { admin_graphql_api_id?: unknown };
-      if (typeof body.admin_graphql_api_id === 'string') resourceId = body.admin_graphql_api_id;
-    } catch {
-      // The signature check below decides; a body that is not JSON is recorded without a resource.
-    }
+    const h = readWebhookHeaders(c.req.raw.headers);
+    const topic = h.topic ?? 'unknown';
+    if (!h.eventId && !h.webhookId) return c.json({ error: 'missing X-Shopify-Event-Id and X-Shopify-Webhook-Id' }, 400);
+    // The signature check below decides; a body that is not JSON is recorded without a resource.
+    const resourceId = webhookResourceId(raw);
     const r = await deps.inbox.receive({
       source: 'shopify:main',
       // One merchant action fans out to several topics sharing an event id: the topic is part of the key.
-      deliveryId: eventId ? `${topic}:${eventId}` : `webhook:${webhookId}`,
+      deliveryId: h.eventId ? `${topic}:${h.eventId}` : `webhook:${h.webhookId}`,
       topic,
-      verify: () => verifyWebhookHmac(raw, c.req.header('x-shopify-hmac-sha256'), shopify.secrets()),
+      verify: () => verifyWebhookHmac(raw, h.hmac, shopify.secrets()),
       ...(resourceId ? { resourceId } : {}),
       payloadHash: createHash('sha256').update(raw).digest('hex'),
       job: shopify.jobFor(topic, resourceId),

@@ -74,6 +74,16 @@ export function readWebhookHeaders(headers: Headers | Record<string, string | st
   };
 }
 
+/** The GID a delivery is about (`admin_graphql_api_id` of its body); undefined when the body has none or is not JSON. */
+export function webhookResourceId(rawBody: Uint8Array | string): string | undefined {
+  try {
+    const body = JSON.parse(typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8')) as { admin_graphql_api_id?: unknown };
+    return typeof body.admin_graphql_api_id === 'string' ? body.admin_graphql_api_id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `orders/paid` or `ORDERS_PAID` → `ORDERS_PAID` (the GraphQL enum form). */
 export function topicEnum(topic: string): string {
   const t = topic.trim().replace(/[/.]/g, '_').toUpperCase();

@@ -192,6 +192,14 @@ export function verifyCcvWebhook(key: string, address: string, rawBody: string, 
   return hashMatches(createHmac('sha512', key).update(`${address}|${rawBody}`, 'utf8').digest('hex'), received);
 }
 
+/** The signature a CCV webhook delivery carries (the `x-hash` header), for verifyCcvWebhook. */
+export function ccvWebhookSignature(headers: Headers): string | null {
+  return headers.get('x-hash');
+}
+
+/** The CCV events that tell Koppel a product changed. */
+export const CCV_PRODUCT_EVENTS = ['products.created', 'products.updated', 'products.deleted'] as const;
+
 /** The product a `products.*` delivery is about; undefined when the body is not one. */
 export function parseProductWebhook(rawBody: string): ProductWebhook | undefined {
   let body: unknown;
