@@ -117,6 +117,13 @@ export class RunRepository {
   }
 
   /** Newest first. */
+  /** Whether a flow has finished a real (not dry) run with its records applied: `succeeded` or `partial`. */
+  async hasCompleted(flow: string): Promise<boolean> {
+    const r = await this.db.selectFrom('run').select('id')
+      .where('flow', '=', flow).where('dry_run', '=', 0).where('status', 'in', ['succeeded', 'partial']).limit(1).executeTakeFirst();
+    return r !== undefined;
+  }
+
   async list(q: RunListQuery = {}): Promise<{ items: RunRecord[]; nextCursor?: string }> {
     const limit = Math.min(Math.max(1, q.limit ?? 20), 500);
     let s = this.db.selectFrom('run').selectAll();

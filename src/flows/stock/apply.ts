@@ -328,9 +328,7 @@ export class StockApplier {
     if (this.productsDone || !this.env.config.flows.products.enabled) return true;
     if (await this.env.checkpoints.get(PRODUCTS_FLOW, PRODUCTS_STREAM)) return (this.productsDone = true);
     // A run with failed products finishes `partial` and keeps no checkpoint; it still created or linked the rest.
-    const finished = await this.env.store.db.selectFrom('run').select('id')
-      .where('flow', '=', PRODUCTS_FLOW).where('dry_run', '=', 0).where('status', 'in', ['succeeded', 'partial']).limit(1).executeTakeFirst();
-    return (this.productsDone = finished !== undefined);
+    return (this.productsDone = await this.env.runs.hasCompleted(PRODUCTS_FLOW));
   }
 
   /**
