@@ -15,10 +15,11 @@
  *
  * A file in any other layout (edited, pretty-printed) is still read, with a plain JSON.parse.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { CcvDataset } from './model.js';
 import type { CcvState } from './state.js';
+import { writeFileAtomically, writeTable } from '../snapshot-file.js';
 
 export const SNAPSHOT_FORMAT = 'koppel-ccv-sandbox';
 export const SNAPSHOT_VERSION = 1;
@@ -120,33 +121,11 @@ export function readSnapshotFile(file: string): CcvSnapshot | undefined {
 
 /** Writes the line layout atomically (temp file + rename) without building the whole text in memory. */
 export function writeSnapshotFile(file: string, state: CcvState): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let chunk: string[] = [];
-    let size = 0;
-    const out = (s: string): void => {
-      chunk.push(s);
-      size += s.length;
-      if (size > 1 << 20) {
-        writeSync(fd, chunk.join(''));
-        chunk = [];
-        size = 0;
-      }
-    };
+  writeFileAtomically(file, (out) => {
     const d = state.dataset();
     out(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"nextIds":${JSON.stringify(state.nextIds())},"dataset":{\n`);
     out(`${SINGLES.map((k) => `${JSON.stringify(k)}:${JSON.stringify(d[k])}`).join(',')},\n`);
-    TABLES.forEach((t, ti) => {
-      out(`"${t}":[\n`);
-      const rows = d[t] as unknown[];
-      rows.forEach((r, i) => out(`${JSON.stringify(r)}${i < rows.length - 1 ? ',' : ''}\n`));
-      out(ti < TABLES.length - 1 ? '],\n' : ']\n');
-    });
+    TABLES.forEach((t, ti) => writeTable(out, t, d[t] as unknown[], ti === TABLES.length - 1));
     out('}}\n');
-    writeSync(fd, chunk.join(''));
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  });
 }

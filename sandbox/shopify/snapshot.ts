@@ -12,7 +12,8 @@
 //   }}
 //
 // Read back with a plain JSON.parse (an edited or pretty-printed file is fine as long as it is valid).
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically, writeTable } from '../snapshot-file.js';
 import type { IdempotencyEntry } from './idempotency.js';
 import type { ViewLoader } from './registry.js';
 import type { Record_, ShopRecord } from './state.js';
@@ -99,39 +100,14 @@ export function readSnapshotFile(file: string): ShopifySnapshot | undefined {
 
 /** Writes the line layout atomically: a temp file beside `file`, then a rename. */
 export function writeSnapshotFile(file: string, s: ShopifySnapshot): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let chunk: string[] = [];
-    let size = 0;
-    const out = (text: string): void => {
-      chunk.push(text);
-      size += text.length;
-      if (size > 1 << 20) {
-        writeSync(fd, chunk.join(''));
-        chunk = [];
-        size = 0;
-      }
-    };
+  writeFileAtomically(file, (out) => {
     const { tables, ...head } = s;
     const headText = JSON.stringify(head);
     out(`${headText.slice(0, -1)},"tables":{\n`);
     const names = Object.keys(tables);
-    names.forEach((name, ti) => {
-      out(`${JSON.stringify(name)}:[\n`);
-      const rows = tables[name]!;
-      rows.forEach((r, i) => out(`${JSON.stringify(r)}${i < rows.length - 1 ? ',' : ''}\n`));
-      out(ti < names.length - 1 ? '],\n' : ']\n');
-    });
+    names.forEach((name, ti) => writeTable(out, name, tables[name]!, ti === names.length - 1));
     out('}}\n');
-    writeSync(fd, chunk.join(''));
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
+  });
 }
 
 // ---- idempotent results: views (objects with resolver functions) stored as references ----
