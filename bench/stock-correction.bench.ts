@@ -7,16 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { ConfigSchema, type KoppelConfig } from '../src/config/schema.js';
-import { stockSettings } from '../src/config/stock.js';
 import { createEngine } from '../src/engine/index.js';
-import { createFlowEnv } from '../src/flows/env.js';
 import { stockFlow } from '../src/flows/stock/index.js';
 import { LazyRun } from '../src/flows/stock/lazy-run.js';
-import { StockService, sweepBound } from '../src/flows/stock/service.js';
+import { sweepBound } from '../src/flows/stock/service.js';
 import { createLogger } from '../src/obs/log.js';
 import { openStore } from '../src/store/db.js';
-import { clientsFor, seedFromCatalogue, startSandboxHost, trackLatencies } from '../test/flows/stock/bench-world.js';
+import { seedFromCatalogue, startSandboxHost, stockBenchEnv, trackLatencies } from '../test/flows/stock/bench-world.js';
 import { readCatalogue } from '../test/flows/stock/support.js';
 import type { Benchmark } from './harness.js';
 
@@ -38,12 +35,7 @@ export const benchmark: Benchmark = {
     const logger = createLogger({ level: 'info', pretty: false, destination: new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) }) });
     let engine: ReturnType<typeof createEngine> | undefined;
     try {
-      const { ccv, shopify } = clientsFor(host);
-      const config = ConfigSchema.parse({ flows: { stock: { enabled: true } } }) as KoppelConfig;
-      const env = createFlowEnv({ config, store, ccv, shopify, logger });
-      const settings = stockSettings(config.flows);
-      const svc = new StockService(env, settings);
-      const [location] = await svc.locations.resolve();
+      const { ccv, env, settings, svc, location } = await stockBenchEnv(host, store, logger);
 
       log(`setup: reading ${products} CCV products, seeding Shopify and a first reconcile at a raised Shopify rate`);
       const catalogue = await readCatalogue(ccv);

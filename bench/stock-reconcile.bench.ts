@@ -10,14 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigSchema, type KoppelConfig } from '../src/config/schema.js';
-import { stockSettings } from '../src/config/stock.js';
-import { createFlowEnv } from '../src/flows/env.js';
 import { LazyRun } from '../src/flows/stock/lazy-run.js';
-import { StockService } from '../src/flows/stock/service.js';
-import { silentLogger } from '../src/obs/log.js';
 import { openStore } from '../src/store/db.js';
-import { clientsFor, seedFromCatalogue, startSandboxHost } from '../test/flows/stock/bench-world.js';
+import { seedFromCatalogue, startSandboxHost, stockBenchEnv } from '../test/flows/stock/bench-world.js';
 import { readCatalogue } from '../test/flows/stock/support.js';
 import type { Benchmark, Metric } from './harness.js';
 
@@ -33,12 +28,7 @@ export const benchmark: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'koppel-bench-stock-'));
     const store = await openStore({ url: join(dir, 'koppel.db') });
     try {
-      const { ccv, shopify, meter } = clientsFor(host);
-      const config = ConfigSchema.parse({ flows: { stock: { enabled: true } } }) as KoppelConfig;
-      const env = createFlowEnv({ config, store, ccv, shopify, logger: silentLogger });
-      const settings = stockSettings(config.flows);
-      const svc = new StockService(env, settings);
-      const [location] = await svc.locations.resolve();
+      const { ccv, meter, env, svc, location } = await stockBenchEnv(host, store);
 
       log(`reading the CCV catalogue (${products} products)`);
       const catalogue = await readCatalogue(ccv);

@@ -9,17 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigSchema, type KoppelConfig } from '../src/config/schema.js';
-import { stockSettings } from '../src/config/stock.js';
 import * as docs from '../src/connectors/shopify/documents.js';
 import { createEngine } from '../src/engine/index.js';
-import { createFlowEnv } from '../src/flows/env.js';
 import { stockFlow } from '../src/flows/stock/index.js';
 import { LazyRun } from '../src/flows/stock/lazy-run.js';
-import { StockService } from '../src/flows/stock/service.js';
 import { silentLogger } from '../src/obs/log.js';
 import { openStore } from '../src/store/db.js';
-import { clientsFor, seedFromCatalogue, startSandboxHost, trackLatencies } from '../test/flows/stock/bench-world.js';
+import { seedFromCatalogue, startSandboxHost, stockBenchEnv, trackLatencies } from '../test/flows/stock/bench-world.js';
 import { readCatalogue } from '../test/flows/stock/support.js';
 import type { Benchmark } from './harness.js';
 
@@ -48,12 +44,7 @@ async function measure(log: (l: string) => void, sales: number, saturateCcv: boo
   let loadRunning = true;
   const loads: Array<Promise<void>> = [];
   try {
-    const { ccv, shopify, meter } = clientsFor(host);
-    const config = ConfigSchema.parse({ flows: { stock: { enabled: true } } }) as KoppelConfig;
-    const env = createFlowEnv({ config, store, ccv, shopify, logger: silentLogger });
-    const settings = stockSettings(config.flows);
-    const svc = new StockService(env, settings);
-    const [location] = await svc.locations.resolve();
+    const { ccv, shopify, meter, env, svc, location } = await stockBenchEnv(host, store);
 
     log('setup: catalogue, Shopify seed and a first reconcile at a raised Shopify rate');
     const catalogue = await readCatalogue(ccv);

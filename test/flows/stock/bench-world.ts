@@ -14,6 +14,11 @@ import type { CcvLimits } from '../../../src/connectors/ccv/budget.js';
 import type { CcvStockRecord } from '../../../src/connectors/ccv/read/stock.js';
 import { ShopifyClient } from '../../../src/connectors/shopify/client.js';
 import type { Store } from '../../../src/store/db.js';
+import { ConfigSchema, type KoppelConfig } from '../../../src/config/schema.js';
+import { stockSettings } from '../../../src/config/stock.js';
+import { createFlowEnv } from '../../../src/flows/env.js';
+import { StockService } from '../../../src/flows/stock/service.js';
+import { silentLogger, type Logger } from '../../../src/obs/log.js';
 import { IdentityLedger } from '../../../src/engine/ledger.js';
 
 export interface HostSpec {
@@ -55,6 +60,20 @@ export interface SandboxHost {
   watch(items: readonly string[]): Promise<void>;
   onLevel(cb: (n: LevelNotice) => void): void;
   close(): Promise<void>;
+}
+
+/**
+ * Koppel's side of a stock benchmark: default stock settings, clients to the host's sandboxes, the
+ * flow environment on `store`, the stock service and the Shopify location it resolves.
+ */
+export async function stockBenchEnv(host: SandboxHost, store: Store, logger: Logger = silentLogger) {
+  const { ccv, shopify, meter } = clientsFor(host);
+  const config = ConfigSchema.parse({ flows: { stock: { enabled: true } } }) as KoppelConfig;
+  const env = createFlowEnv({ config, store, ccv, shopify, logger });
+  const settings = stockSettings(config.flows);
+  const svc = new StockService(env, settings);
+  const [location] = await svc.locations.resolve();
+  return { ccv, shopify, meter, config, env, settings, svc, location };
 }
 
 /**
